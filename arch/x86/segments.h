@@ -1,0 +1,35 @@
+/*
+ * The GDT's reserved page (entries 7168..7679, byte 0xE000): the monitor's selectors, the
+ * four flat guest selectors of the ABI, the TSS and LDT slots.  Values from Xen's headers.
+ */
+#ifndef ARCH_X86_SEGMENTS_H
+#define ARCH_X86_SEGMENTS_H
+
+#ifndef __ASSEMBLY__
+#include "kernel/types.h"
+#endif
+#include "kernel/xen.h"
+
+#define GDT_FIRST_RESERVED     FIRST_RESERVED_GDT_ENTRY        /* 7168 */
+#define GDT_RESERVED_ENTRIES   512
+#define GDT_LIMIT              ((GDT_FIRST_RESERVED + GDT_RESERVED_ENTRIES) * 8 - 1)
+
+#define MONITOR_CS             0xe008
+#define MONITOR_DS             0xe010
+#define TSS_SEL                0xe040
+#define LDT_SEL                0xe048
+#define DF_TSS_SEL             0xe050
+
+/* Index inside the reserved page of a selector of it. */
+#define RESERVED_SLOT(sel)     (((sel) >> 3) - GDT_FIRST_RESERVED)
+
+#ifndef __ASSEMBLY__
+static_assert(FLAT_RING1_CS == 0xe019 && FLAT_RING1_DS == 0xe021, "ABI ring-1 selectors");
+static_assert(FLAT_RING3_CS == 0xe02b && FLAT_RING3_DS == 0xe033, "ABI ring-3 selectors");
+static_assert(FIRST_RESERVED_GDT_BYTE == 0xE000, "ABI reserved GDT byte");
+
+void gdt_init_early(void);   /* boot CPU, before paging_init(): static reserved page */
+void gdt_init_window(void);  /* after the heap exists: the 64 KiB per-CPU GDT window */
+#endif
+
+#endif

@@ -1,0 +1,41 @@
+/* Trap, exception and interrupt entry: the saved register frame and handler registration. */
+#ifndef ARCH_X86_TRAPS_H
+#define ARCH_X86_TRAPS_H
+
+#include "kernel/types.h"
+
+/*
+ * The frame every entry stub builds on the stack (lowest address first).  esp/ss are only
+ * valid when the trap came from a less privileged ring (cs & 3 != 0).
+ */
+struct cpu_regs {
+    uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
+    uint32_t ds, es, fs, gs;
+    uint32_t vector, error_code;
+    uint32_t eip, cs, eflags;
+    uint32_t esp, ss;          /* pushed by the CPU on a ring change only */
+};
+
+/* Vectors of the monitor's own interrupts. */
+#define VECTOR_PIC_BASE       0x20   /* 8259s remapped here, then masked */
+#define VECTOR_IRQ_BASE       0x30   /* I/O APIC interrupts */
+#define VECTOR_HYPERCALL      0x82
+#define VECTOR_LAPIC_TIMER    0xF0
+#define VECTOR_LAPIC_ERROR    0xFE
+#define VECTOR_SPURIOUS       0xFF
+
+typedef void (*irq_handler_t)(struct cpu_regs *regs);
+
+/*
+ * Installs the handler for an interrupt vector (>= 32).  The handler runs with interrupts
+ * off and must send its own EOI.  Returns -EINVAL for exception vectors, -EBUSY if taken.
+ */
+int irq_register(unsigned int vector, irq_handler_t handler);
+
+void idt_init(void);
+void traps_dump_regs(const struct cpu_regs *regs);
+
+/* Called from the entry stubs. */
+void trap_dispatch(struct cpu_regs *regs);
+
+#endif

@@ -1,0 +1,91 @@
+/* The heap window's pages: contiguous virtual ranges backed by single machine frames. */
+#include "arch/x86/paging.h"
+#include "kernel/lib.h"
+#include "kernel/panic.h"
+#include "kernel/spinlock.h"
+#include "mm/heap.h"
+#include "mm/mapcache.h"
+#include "mm/page_alloc.h"
+
+#define HEAP_PAGES ((HEAP_END - HEAP_START) / PAGE_SIZE)
+
+static uint32_t used[HEAP_PAGES / 32];          /* window pages in use */
+static spinlock_t vmap_lock = SPINLOCK_INIT;
+
+static bool page_used(size_t i) { return used[i / 32] & (1u << (i % 32)); }
+static void set_used(size_t i, bool v)
+{
+    if (v) {
+        used[i / 32] |= 1u << (i % 32);
+    } else {
+        used[i / 32] &= ~(1u << (i % 32));
+    }
+}
+
+/* First fit; returns the first page index or HEAP_PAGES. */
+static size_t find_range(size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < HEAP_PAGES; i++) {
+        run = page_used(i) ? 0 : run + 1;
+        if (run == n) {
+            return i + 1 - n;
+        }
+    }
+    return HEAP_PAGES;
+}
+
+static void heap_pages_free_va(size_t first, size_t n)
+{
+    uint32_t flags = spin_lock_irqsave(&vmap_lock);
+    for (size_t i = 0; i < n; i++) {
+        BUG_ON(!page_used(first + i));
+        set_used(first + i, false);
+    }
+    spin_unlock_irqrestore(&vmap_lock, flags);
+}
+
+static void unmap_range(uintptr_t va, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mfn_t m = paddr_to_mfn(virt_to_maddr(va + i * PAGE_SIZE));
+        map_page(va + i * PAGE_SIZE, 0, 0);
+        free_frames(m, 0);
+    }
+}
+
+void *heap_pages_alloc(size_t n)
+{
+    uint32_t flags = spin_lock_irqsave(&vmap_lock);
+    size_t first = find_range(n);
+    uintptr_t va;
+    if (first == HEAP_PAGES) {
+        spin_unlock_irqrestore(&vmap_lock, flags);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        set_used(first + i, true);
+    }
+    spin_unlock_irqrestore(&vmap_lock, flags);
+
+    va = HEAP_START + first * PAGE_SIZE;
+    for (size_t i = 0; i < n; i++) {
+        mfn_t m = alloc_frames(0, 0);
+        if (mfn_x(m) == INVALID_MFN_RAW) {
+            unmap_range(va, i);
+            heap_pages_free_va(first, n);
+            return NULL;
+        }
+        clear_frame(m);
+        map_page(va + i * PAGE_SIZE, mfn_to_paddr(m), PTE_P | PTE_RW | PTE_A | PTE_D | PTE_G | pte_nx);
+    }
+    return (void *)va;
+}
+
+void heap_pages_free(void *p, size_t n)
+{
+    uintptr_t va = (uintptr_t)p;
+    BUG_ON(va < HEAP_START || va + n * PAGE_SIZE > HEAP_END);
+    unmap_range(va, n);
+    heap_pages_free_va((va - HEAP_START) / PAGE_SIZE, n);
+}
