@@ -35,6 +35,7 @@ CC         := $(TOOLPREFIX)gcc
 LD         := $(TOOLPREFIX)ld
 NM         := $(TOOLPREFIX)nm
 OBJCOPY    := $(TOOLPREFIX)objcopy
+SIZE       := $(TOOLPREFIX)size
 HOSTCC     ?= gcc
 QEMU       ?= qemu-system-x86_64
 GDB        ?= gdb
@@ -107,10 +108,8 @@ $(BUILD)/ringvisor.elf: $(MON_OBJS) linker.ld tests/tools/gensyms.sh
 	$(Q)cmp -s $(BUILD)/syms1.txt $(BUILD)/syms2.txt || \
 	    { echo "error: the symbol table moved code between link passes" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
-	$(Q)size=$$(stat -c %s $@); \
-	    load=$$($(OBJCOPY) -O binary --only-section=.text --only-section=.rodata \
-	            --only-section=.data $@ /dev/stdout | wc -c); \
-	    echo "  IMAGE   $@: $$load bytes loaded (limit 262144)"; \
+	$(Q)set -- $$($(SIZE) -B $@ | tail -1); load=$$(($$1 + $$2)); \
+	    echo "  IMAGE   $@: $$load bytes loaded, $$3 bytes bss (limit 262144 loaded)"; \
 	    if [ $$load -gt 262144 ]; then echo "error: monitor image over 256 KiB" >&2; exit 1; fi
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

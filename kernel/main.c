@@ -5,6 +5,7 @@
 #include "arch/x86/segments.h"
 #include "arch/x86/traps.h"
 #include "drivers/serial.h"
+#include "drivers/vga.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/lib.h"
@@ -102,6 +103,7 @@ void start_monitor(uint32_t magic, uint32_t info_pa)
     cpu_print();
     memory_init();
     gdt_init_window();
+    screen_console_init();
     // platform_bringup();
     print_memory_summary();
     selftest_run();
