@@ -117,9 +117,35 @@ $(BUILD)/ringvisor.elf: $(MON_OBJS) linker.ld tests/tools/gensyms.sh
 include tests/tests.mk
 include tests/qemu.mk
 
+# ---------------------------------------------------------------- tests ----
+# Every test appends "PASS name", "FAIL name (why)" or "SKIP name (why)" to $(RESULTS);
+# the last line of `make test` counts them.  A failing part does not stop the others.
+RESULTS ?= $(BUILD)/test-results.txt
+export RESULTS
+
+.PHONY: test
+test:
+	@mkdir -p $(BUILD); : > $(RESULTS)
+	@$(MAKE) --no-print-directory all && echo "PASS build/monitor" >> $(RESULTS) || \
+	    echo "FAIL build/monitor (make all failed)" >> $(RESULTS)
+	-$(Q)$(MAKE) --no-print-directory test-unit
+	-$(Q)$(MAKE) --no-print-directory test-qemu
+	-$(Q)$(MAKE) --no-print-directory check-headers
+	@tests/tools/summarize.sh $(RESULTS)
+
 # ---------------------------------------------------------------- misc -----
-.PHONY: check check-format clean distclean help
+.PHONY: check check-format check-headers clean distclean help
 check: check-format check-headers
+
+# Every header compiles on its own (includes what it uses).
+check-headers: | $(BUILD)/include/xen
+	$(Q)fail=0; for h in $$(git ls-files 'arch/*.h' 'kernel/*.h' 'mm/*.h' 'drivers/*.h'); do \
+	    printf '#include "%s"\n' $$h | $(CC) $(CFLAGS) -x c -fsyntax-only - 2>/dev/null || \
+	    { echo "header not self-contained: $$h"; fail=1; }; done; \
+	    if [ -n "$$RESULTS" ]; then \
+	        if [ $$fail = 0 ]; then echo "PASS check/headers" >> $$RESULTS; \
+	        else echo "FAIL check/headers (not self-contained)" >> $$RESULTS; fi; fi; \
+	    exit $$fail
 
 check-format:
 	$(Q)files=$$(git ls-files '*.c' '*.h' | grep -v '^tests/unit/'); \
