@@ -8,6 +8,11 @@ extern const struct param __start_params[], __stop_params[];
 
 #define WORD_MAX 256
 
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
 static const struct param *find_param(const char *name, size_t len)
 {
     for (const struct param *p = __start_params; p < __stop_params; p++) {
@@ -104,7 +109,7 @@ static const char *next_word(const char *s, char *buf, bool *too_long)
     size_t n = 0;
     bool quoted = false;
     *too_long = false;
-    for (; *s && (quoted || *s != ' '); s++) {
+    for (; *s && (quoted || !is_blank(*s)); s++) {
         if (*s == '"') {
             quoted = !quoted;
             continue;
@@ -126,7 +131,7 @@ unsigned int cmdline_parse(const char *cmdline, bool skip_image_name)
     bool first = true, too_long;
     const char *s = cmdline;
     while (*s) {
-        if (*s == ' ' || *s == '\t' || *s == '\n') {
+        if (is_blank(*s)) {
             s++;
             continue;
         }

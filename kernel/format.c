@@ -110,6 +110,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
     for (const char *f = fmt; *f; f++) {
         struct spec sp;
         int lng = 0;
+        bool size_arg = false;
         uint64_t v;
         if (*f != '%') {
             out_char(&o, *f);
@@ -118,6 +119,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
         f = parse_spec(f + 1, &sp, &ap);
         for (; *f == 'l' || *f == 'z' || *f == 'h'; f++) {
             lng += (*f == 'l') ? 1 : 0;
+            size_arg |= *f == 'z';
         }
         switch (*f) {
         case 'c':
@@ -160,8 +162,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
         }
         if (lng >= 2) {
             v = va_arg(ap, uint64_t);
-        } else {
+        } else if (lng == 1 || size_arg) {
             v = sp.is_signed ? (uint64_t)(int64_t)va_arg(ap, long) : va_arg(ap, unsigned long);
+        } else {
+            v = sp.is_signed ? (uint64_t)(int64_t)va_arg(ap, int) : va_arg(ap, unsigned int);
         }
         if (sp.is_signed && (int64_t)v < 0) {
             out_number(&o, -(uint64_t)v, true, &sp);

@@ -58,7 +58,15 @@ int parse_size(const char *s, const char *end, uint64_t default_unit, uint64_t *
         case 'k': case 'K': unit = 1ull << 10; end--; break;
         case 'm': case 'M': unit = 1ull << 20; end--; break;
         case 'g': case 'G': unit = 1ull << 30; end--; break;
-        case 'b': case 'B': unit = 1; end--; break;
+        case 'b':
+        case 'B':
+            /* A hex number may end in the digit b: no suffix then. */
+            if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+                break;
+            }
+            unit = 1;
+            end--;
+            break;
         default: break;
         }
     }

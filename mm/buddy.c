@@ -53,6 +53,10 @@ void buddy_init(struct buddy *b, struct page_info *frames, uint32_t nr, uint32_t
 /* Frees one block, merging with its free buddies of the same zone. */
 static void free_block(struct buddy *b, uint32_t f, unsigned int order)
 {
+    /* Every frame of a free block says so: that is what catches a double free. */
+    for (uint32_t i = 0; i < (1u << order); i++) {
+        b->frames[f + i].state = FRAME_FREE;
+    }
     b->free_frames[zone_of(b, f)] += 1u << order;
     while (order < BUDDY_MAX_ORDER) {
         uint32_t buddy = f ^ (1u << order);

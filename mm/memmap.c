@@ -60,18 +60,32 @@ static void sort_u64(uint64_t *v, unsigned int n)
 static void append_merged(struct memmap *out, uint64_t start, uint64_t end, uint32_t type)
 {
     struct mem_range *last = out->nr ? &out->r[out->nr - 1] : NULL;
-    if (type == MEM_RAM) {
-        start = ALIGN_UP(start, (uint64_t)PAGE_SIZE);
-        end = ALIGN_DOWN(end, (uint64_t)PAGE_SIZE);
-    }
-    if (end <= start) {
-        return;
-    }
     if (last && last->type == type && last->end == start) {
         last->end = end;
         return;
     }
     memmap_add(out, start, end, type);
+}
+
+/* Shrinks RAM ranges to whole pages (after merging, so split pages are not lost). */
+static void round_ram(struct memmap *m)
+{
+    unsigned int n = 0;
+    for (unsigned int i = 0; i < m->nr; i++) {
+        struct mem_range r = m->r[i];
+        if (r.type == MEM_RAM) {
+            if (r.start > UINT64_MAX - (PAGE_SIZE - 1)) {
+                continue;
+            }
+            r.start = ALIGN_UP(r.start, (uint64_t)PAGE_SIZE);
+            r.end = ALIGN_DOWN(r.end, (uint64_t)PAGE_SIZE);
+            if (r.end <= r.start) {
+                continue;
+            }
+        }
+        m->r[n++] = r;
+    }
+    m->nr = n;
 }
 
 void memmap_normalize(const struct memmap *in, struct memmap *out)
@@ -97,6 +111,7 @@ void memmap_normalize(const struct memmap *in, struct memmap *out)
             append_merged(out, cuts[i], cuts[i + 1], t);
         }
     }
+    round_ram(out);
 }
 
 int memmap_set(struct memmap *m, uint64_t start, uint64_t end, uint32_t type)
@@ -121,8 +136,9 @@ int memmap_set(struct memmap *m, uint64_t start, uint64_t end, uint32_t type)
     if (n) {
         return -ENOSPC;
     }
+    /* tmp holds disjoint ranges: normalizing them never makes more. */
     memmap_normalize(&tmp, m);
-    return m->nr == MEMMAP_MAX ? -ENOSPC : 0;
+    return 0;
 }
 
 uint64_t memmap_total(const struct memmap *m, uint32_t type)
