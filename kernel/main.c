@@ -4,10 +4,14 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/segments.h"
 #include "arch/x86/traps.h"
+#include "arch/x86/time.h"
+#include "drivers/platform.h"
 #include "drivers/serial.h"
 #include "drivers/vga.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
+#include "kernel/domain_build.h"
+#include "kernel/sched.h"
 #include "kernel/lib.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -15,6 +19,7 @@
 #include "kernel/version.h"
 #include "mm/bootmem.h"
 #include "mm/heap.h"
+#include "mm/m2p.h"
 #include "mm/page_alloc.h"
 
 extern const char __image_start[], __image_end[];
@@ -104,9 +109,20 @@ void start_monitor(uint32_t magic, uint32_t info_pa)
     memory_init();
     gdt_init_window();
     screen_console_init();
-    // platform_bringup();
+    platform_init();
+    time_init();
+    if (!time_selftest()) {
+        pr_err("time: the one-shot timer is not usable; guests will not be preempted\n");
+    }
+    sched_start_ticks();
     print_memory_summary();
     selftest_run();
-    pr_info("Ringvisor: boot complete; no domains to run\n");
-    machine_stop(false);
+    m2p_init();
+    if (!boot_domains_create()) {
+        pr_info("Ringvisor: boot complete; no domains to run\n");
+        machine_stop_when_done(false);
+    } else {
+        pr_info("Ringvisor: boot complete; running %u domain(s)\n", domain_count());
+    }
+    sched_idle_loop();
 }

@@ -44,6 +44,13 @@ void machine_stop(bool failure)
     }
 }
 
+void machine_stop_when_done(bool failure)
+{
+    if (exit_port) {
+        machine_stop(failure);
+    }
+}
+
 /* Walks the frame-pointer chain from ebp, staying inside this CPU's stack. */
 static void backtrace(uintptr_t ebp)
 {

@@ -14,6 +14,9 @@ void panic_regs(const struct cpu_regs *regs, const char *fmt, ...) __noreturn __
 /* Leaves QEMU through isa-debug-exit when exit_port= is set, else halts this CPU. */
 void machine_stop(bool failure) __noreturn;
 
+/* Every domain has gone: leaves QEMU (exit_port=) with the status, else returns to idle. */
+void machine_stop_when_done(bool failure);
+
 /* Always on: only where going on would break isolation or corrupt monitor state. */
 #define BUG_ON(c)                                                                          \
     do {                                                                                   \

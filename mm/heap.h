@@ -25,6 +25,13 @@ void heap_stats(struct heap_stats *st);
 void *heap_pages_alloc(size_t n);
 void heap_pages_free(void *p, size_t n);
 
+/*
+ * Long-lived mappings of existing machine memory (boot modules, shared-info pages) in the
+ * heap window; NULL when the window has no room.
+ */
+void *vmap_machine(paddr_t pa, size_t len);
+void vunmap_machine(const void *p, size_t len);
+
 /* Result of checking a pointer passed to kfree, exposed for tests. */
 enum heap_free_result { HEAP_FREED, HEAP_DOUBLE_FREE, HEAP_BAD_POINTER };
 enum heap_free_result heap_free_checked(void *p);

@@ -82,6 +82,38 @@ void *heap_pages_alloc(size_t n)
     return (void *)va;
 }
 
+void *vmap_machine(paddr_t pa, size_t len)
+{
+    paddr_t base = ALIGN_DOWN(pa, (paddr_t)PAGE_SIZE);
+    size_t n = ALIGN_UP((size_t)(pa - base) + len, (size_t)PAGE_SIZE) / PAGE_SIZE;
+    uint32_t flags = spin_lock_irqsave(&vmap_lock);
+    size_t first = find_range(n);
+    uintptr_t va;
+    if (first == HEAP_PAGES || len == 0) {
+        spin_unlock_irqrestore(&vmap_lock, flags);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        set_used(first + i, true);
+    }
+    spin_unlock_irqrestore(&vmap_lock, flags);
+    va = HEAP_START + first * PAGE_SIZE;
+    for (size_t i = 0; i < n; i++) {
+        map_page(va + i * PAGE_SIZE, base + i * PAGE_SIZE, PTE_P | PTE_RW | PTE_A | PTE_D | pte_nx);
+    }
+    return (void *)(va + (uintptr_t)(pa - base));
+}
+
+void vunmap_machine(const void *p, size_t len)
+{
+    uintptr_t va = ALIGN_DOWN((uintptr_t)p, (uintptr_t)PAGE_SIZE);
+    size_t n = ALIGN_UP((size_t)((uintptr_t)p - va) + len, (size_t)PAGE_SIZE) / PAGE_SIZE;
+    for (size_t i = 0; i < n; i++) {
+        map_page(va + i * PAGE_SIZE, 0, 0);
+    }
+    heap_pages_free_va((va - HEAP_START) / PAGE_SIZE, n);
+}
+
 void heap_pages_free(void *p, size_t n)
 {
     uintptr_t va = (uintptr_t)p;

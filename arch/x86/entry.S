@@ -45,6 +45,8 @@ trap_common:
     pushl   %eax
     call    trap_dispatch
     addl    $4, %esp
+    .globl trap_return
+trap_return:
     popl    %ebx
     popl    %ecx
     popl    %edx
@@ -52,12 +54,53 @@ trap_common:
     popl    %edi
     popl    %ebp
     popl    %eax
-    popl    %ds
-    popl    %es
-    popl    %fs
-    popl    %gs
+    /* Reloading a guest's segments or its iret may fault: see the fixups below. */
+1:  popl    %ds
+2:  popl    %es
+3:  popl    %fs
+4:  popl    %gs
     addl    $8, %esp            /* vector, error code */
-    iret
+5:  iret
+
+/* A guest segment that no longer loads: back to the frame's start, then the C handler. */
+seg_fault_ds: subl $28, %esp; jmp seg_fault_common
+seg_fault_es: subl $32, %esp; jmp seg_fault_common
+seg_fault_fs: subl $36, %esp; jmp seg_fault_common
+seg_fault_gs: subl $40, %esp; jmp seg_fault_common
+seg_fault_common:
+    movl    $MONITOR_DS, %eax
+    movl    %eax, %ds
+    movl    %eax, %es
+    movl    %esp, %eax
+    pushl   %eax
+    call    guest_exit_fault
+    addl    $4, %esp
+    jmp     trap_return
+iret_fault:
+    subl    $52, %esp
+    jmp     seg_fault_common
+
+    .section ex_table, "a"
+    .align 4
+    .long   1b, seg_fault_ds
+    .long   2b, seg_fault_es
+    .long   3b, seg_fault_fs
+    .long   4b, seg_fault_gs
+    .long   5b, iret_fault
+    .text
+
+/* sched_idle_loop(): restart this CPU's stack just below the guest frame, run the idle loop. */
+#define CPU_REGS_SIZE 72
+    .globl sched_idle_loop
+sched_idle_loop:
+    movl    %esp, %eax
+    andl    $~(STACK_SIZE - 1), %eax
+    addl    $(STACK_SIZE - CPU_INFO_SIZE - CPU_REGS_SIZE - 64), %eax
+    movl    %eax, %esp
+    xorl    %ebp, %ebp
+    call    idle_loop_body
+1:  hlt
+    jmp     1b
 
 /* The double-fault task: runs on its own stack with the monitor's tables; never returns. */
     .globl double_fault_task

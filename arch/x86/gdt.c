@@ -109,9 +109,31 @@ void gdt_init_early(void)
     lldt(0);
 }
 
+static mfn_t zero_frame = { INVALID_MFN_RAW };
+
+void tss_set_ring1_stack(uint32_t ss1, uint32_t esp1)
+{
+    struct tss *t = this_cpu()->tss;
+    t->ss1 = ss1;
+    t->esp1 = esp1;
+}
+
+void gdt_load_guest_frames(const uint32_t *frames, unsigned int nr)
+{
+    uintptr_t win = this_cpu()->gdt_va;
+    pte_t flags = PTE_P | PTE_A | PTE_G | pte_nx;
+    for (unsigned int i = 0; i < GDT_FIRST_RESERVED * 8 / PAGE_SIZE; i++) {
+        if (i < nr) {
+            /* Writable here: the CPU sets accessed bits; the guest's own mapping is not. */
+            map_page(win + i * PAGE_SIZE, mfn_to_paddr(_mfn(frames[i])), flags | PTE_RW | PTE_D);
+        } else {
+            map_page(win + i * PAGE_SIZE, mfn_to_paddr(zero_frame), flags);
+        }
+    }
+}
+
 void gdt_init_window(void)
 {
-    static mfn_t zero_frame = { INVALID_MFN_RAW };
     struct percpu *pc = this_cpu();
     uintptr_t win = GDT_WINDOW_START + pc->cpu * GDT_WINDOW_PER_CPU;
     pte_t ro = PTE_P | PTE_A | PTE_G | pte_nx;

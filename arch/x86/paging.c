@@ -11,6 +11,7 @@
 #include "kernel/printk.h"
 #include "mm/bootmem.h"
 #include "mm/mapcache.h"
+#include "mm/pagetype.h"
 
 extern pte_t boot_l3[4], boot_l2_low[512], boot_l2_high[512];
 extern pte_t mapcache_l1[512];
@@ -75,6 +76,9 @@ void paging_init(void)
         boot_l2_high[s] = l1 | PTE_P | PTE_RW | PTE_A;
     }
     boot_l2_high[image_slot] = image_pa(image_l1) | PTE_P | PTE_RW | PTE_A;
+    /* What every guest's slot-3 L2 carries from index 0x1AC on: fixed from now on. */
+    static_assert(L2_MONITOR_FIRST == MONITOR_L2_FIRST, "monitor window start");
+    memcpy(monitor_l2_entries, &boot_l2_high[first], sizeof(monitor_l2_entries));
 
     /* Drop the identity map, flush everything including global pages, then use PGE. */
     boot_l3[0] = 0;

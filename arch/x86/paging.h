@@ -2,6 +2,7 @@
 #ifndef ARCH_X86_PAGING_H
 #define ARCH_X86_PAGING_H
 
+#include "arch/x86/asm.h"
 #include "arch/x86/layout.h"
 #include "kernel/types.h"
 
@@ -47,6 +48,9 @@ void *fb_remap(paddr_t pa, size_t len);
 
 /* Maps one frame at a monitor virtual address inside the monitor window (boot-time users). */
 void map_page(uintptr_t va, paddr_t pa, pte_t flags);
+
+/* Flushes this CPU's non-global TLB entries (everything a guest can map). */
+static inline void flush_tlb_local(void) { write_cr3(read_cr3()); }
 
 /* Machine address behind a mapped monitor virtual address (panics if unmapped). */
 paddr_t virt_to_maddr(uintptr_t va);

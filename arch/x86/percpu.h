@@ -10,6 +10,7 @@
 #include "arch/x86/layout.h"
 
 struct tss;
+struct vcpu;
 
 struct percpu {
     unsigned int cpu;              /* logical index, 0 = boot CPU */
@@ -19,7 +20,7 @@ struct percpu {
     uint64_t *gdt;                 /* the reserved GDT page (entries 7168..7679) */
     uintptr_t gdt_va;              /* base of this CPU's 64 KiB GDT window */
     uint32_t mapcache_used;        /* bitmap of the temporary mapping slots in use */
-    uint32_t traps_in_monitor;     /* nesting depth of monitor exceptions (for panics) */
+    struct vcpu *current;          /* the vCPU whose frame is on this stack, NULL when idle */
 };
 
 struct cpu_info {

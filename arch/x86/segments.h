@@ -30,6 +30,15 @@ static_assert(FIRST_RESERVED_GDT_BYTE == 0xE000, "ABI reserved GDT byte");
 
 void gdt_init_early(void);   /* boot CPU, before paging_init(): static reserved page */
 void gdt_init_window(void);  /* after the heap exists: the 64 KiB per-CPU GDT window */
+
+/* Stack for ring 3 -> ring 1 transitions through gates (the running guest's kernel stack). */
+void tss_set_ring1_stack(uint32_t ss1, uint32_t esp1);
+
+/*
+ * Maps the running guest's GDT frames (nr of them, machine frame numbers) into entries
+ * below 7168 of this CPU's GDT window; nr = 0 leaves only the zero page there.
+ */
+void gdt_load_guest_frames(const uint32_t *frames, unsigned int nr);
 #endif
 
 #endif

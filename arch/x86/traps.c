@@ -54,6 +54,17 @@ void idt_init(void)
     lidt(&p);
 }
 
+void idt_set_guest_int80(uint16_t cs, uint32_t eip)
+{
+    /* A DPL-3 trap gate: ring 3 enters ring 1 directly, interrupts stay enabled. */
+    set_gate(0x80, eip, cs, 0xEF);
+}
+
+void idt_clear_guest_int80(void)
+{
+    set_gate(0x80, (uintptr_t)trap_stubs + 16 * 0x80, MONITOR_CS, 0x8E);
+}
+
 int irq_register(unsigned int vector, irq_handler_t handler)
 {
     if (vector < 32 || vector > 255 || vector == VECTOR_HYPERCALL) {
@@ -103,27 +114,31 @@ static void monitor_exception(struct cpu_regs *r)
         pr_err("NMI on CPU %u; continuing\n", smp_processor_id());
         return;
     }
-    if ((r->vector == 13 || r->vector == 14) && fixup_exception(r)) {
+    if (r->vector >= 11 && r->vector <= 14 && fixup_exception(r)) {
         return;
     }
     panic_regs(r, "unexpected %s (vector %u) in the monitor", exception_names[r->vector] ?
                exception_names[r->vector] : "exception", r->vector);
 }
 
-void trap_dispatch(struct cpu_regs *r)
+void irq_dispatch(struct cpu_regs *r)
 {
-    if (r->vector < 32) {
-        if (r->cs & 3) {
-            panic_regs(r, "exception %u from ring %u, but no guest runs yet", r->vector, r->cs & 3);
-        }
-        monitor_exception(r);
-        return;
-    }
     if (irq_handlers[r->vector]) {
         irq_handlers[r->vector](r);
         return;
     }
     pr_warn("traps: unexpected interrupt vector %u on CPU %u\n", r->vector, smp_processor_id());
+}
+
+void trap_dispatch(struct cpu_regs *r)
+{
+    if (r->cs & 3) {
+        guest_trap(r);
+    } else if (r->vector < 32) {
+        monitor_exception(r);
+    } else {
+        irq_dispatch(r);
+    }
 }
 
 /* Runs in the double-fault task: the faulting context is in the boot CPU's TSS. */

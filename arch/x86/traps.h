@@ -16,6 +16,8 @@ struct cpu_regs {
     uint32_t esp, ss;          /* pushed by the CPU on a ring change only */
 };
 
+static_assert(sizeof(struct cpu_regs) == 72, "CPU_REGS_SIZE in entry.S");
+
 /* Vectors of the monitor's own interrupts. */
 #define VECTOR_PIC_BASE       0x20   /* 8259s remapped here, then masked */
 #define VECTOR_IRQ_BASE       0x30   /* I/O APIC interrupts */
@@ -33,9 +35,19 @@ typedef void (*irq_handler_t)(struct cpu_regs *regs);
 int irq_register(unsigned int vector, irq_handler_t handler);
 
 void idt_init(void);
+
+/* The int $0x80 gate straight to the running guest's ring-1 handler, or back to the monitor. */
+void idt_set_guest_int80(uint16_t cs, uint32_t eip);
+void idt_clear_guest_int80(void);
 void traps_dump_regs(const struct cpu_regs *regs);
 
 /* Called from the entry stubs. */
 void trap_dispatch(struct cpu_regs *regs);
+
+/* An interrupt (vector >= 32) to its handler. */
+void irq_dispatch(struct cpu_regs *regs);
+
+/* Everything from ring 1 or 3 (arch/x86/guest_traps.c). */
+void guest_trap(struct cpu_regs *regs);
 
 #endif

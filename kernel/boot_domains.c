@@ -1,0 +1,77 @@
+/* Turning the boot modules into domains: kernels are built, data modules listed. */
+#include "kernel/bootinfo.h"
+#include "kernel/domain_build.h"
+#include "kernel/domcfg.h"
+#include "kernel/lib.h"
+#include "kernel/printk.h"
+#include "mm/heap.h"
+
+/* Builds one kernel module into a domain; false (reported) when it cannot. */
+static bool build_from_module(unsigned int index, const void *file, size_t size)
+{
+    const struct boot_module *mod = &boot_info.modules[index];
+    struct domain_config cfg;
+    struct guest_image *img;
+    struct domain *d;
+    const char *why = NULL;
+    char err[96], ignored[64];
+    bool ok = false;
+
+    if (domcfg_parse(mod->cmdline, &cfg, err, sizeof(err), ignored, sizeof(ignored))) {
+        pr_err("module %u (%s): %s; not started\n", index, mod->cmdline, err);
+        return false;
+    }
+    if (ignored[0]) {
+        pr_warn("module %u (%s): not acted on yet: %s\n", index, cfg.name, ignored);
+    }
+    cfg.module = index;
+    img = kmalloc(sizeof(*img));
+    if (!img) {
+        pr_err("module %u (%s): out of memory; not started\n", index, cfg.name);
+        return false;
+    }
+    if (elfimage_parse(file, size, img, &why)) {
+        pr_err("module %u (%s): not a PV kernel: %s; not started\n", index, cfg.name, why);
+    } else if (!img->has_hypercall_page) {
+        pr_err("module %u (%s): no HYPERCALL_PAGE note; not started\n", index, cfg.name);
+    } else if (!(d = domain_create(&cfg))) {
+        pr_err("module %u (%s): cannot create a domain; not started\n", index, cfg.name);
+    } else if (domain_build(d, file, size, img, &why)) {
+        pr_err("module %u (%s): %s; not started\n", index, cfg.name, why);
+        domain_destroy(d);
+    } else {
+        ok = true;
+    }
+    kfree(img);
+    return ok;
+}
+
+unsigned int boot_domains_create(void)
+{
+    unsigned int built = 0;
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
+        const struct boot_module *mod = &boot_info.modules[i];
+        size_t size = (size_t)(mod->end - mod->start);
+        char name[64];
+        const uint8_t *file;
+        domcfg_basename(mod->cmdline, name, sizeof(name));
+        if (mod->end <= mod->start) {
+            pr_err("module %u (%s): empty; ignored\n", i, name);
+            continue;
+        }
+        file = vmap_machine(mod->start, size);
+        if (!file) {
+            pr_err("module %u (%s): %zu bytes do not fit the mapping window; not used\n", i, name, size);
+            continue;
+        }
+        if (size >= 4 && !memcmp(file, "\177ELF", 4)) {
+            built += build_from_module(i, file, size) ? 1 : 0;
+        } else if (domcfg_has_keys(mod->cmdline)) {
+            pr_err("module %u (%s): has domain settings but is not an ELF image; not started\n", i, name);
+        } else {
+            pr_info("module %u: data module '%s', %zu bytes\n", i, name, size);
+        }
+        vunmap_machine(file, size);
+    }
+    return built;
+}

@@ -1,0 +1,237 @@
+/* Domain lifecycle: creation, pause, shutdown, crash, destruction with the leak check. */
+#include "kernel/domain.h"
+#include "arch/x86/percpu.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "mm/heap.h"
+#include "mm/m2p.h"
+#include "mm/page_alloc.h"
+#include "mm/pagetype.h"
+
+/* Free frames, counting the heap's cached slab pages as free: the leak-check invariant. */
+static uint32_t frames_available(void)
+{
+    struct heap_stats st;
+    heap_stats(&st);
+    return frames_free() + (uint32_t)st.slab_pages;
+}
+
+static struct domain *domains[MAX_DOMAINS];   /* index = domain id; 0 is the monitor's */
+static spinlock_t domains_lock = SPINLOCK_INIT;
+static bool any_crashed;
+static uint32_t frames_free_at_start;
+
+struct vcpu *current_vcpu(void)
+{
+    return this_cpu()->current;
+}
+
+struct domain *domain_by_id(uint16_t id)
+{
+    return id < MAX_DOMAINS ? domains[id] : NULL;
+}
+
+unsigned int domain_count(void)
+{
+    unsigned int n = 0;
+    for (unsigned int i = 1; i < MAX_DOMAINS; i++) {
+        n += domains[i] ? 1 : 0;
+    }
+    return n;
+}
+
+static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+    struct vcpu *v = kmalloc(sizeof(*v));
+    if (!v) {
+        return NULL;
+    }
+    v->domain = d;
+    v->id = id;
+    if (arch_vcpu_init(v)) {
+        kfree(v);
+        return NULL;
+    }
+    return v;
+}
+
+struct domain *domain_create(const struct domain_config *cfg)
+{
+    struct domain *d = kmalloc(sizeof(*d));
+    uint32_t f;
+    uint16_t id = 0;
+    if (!d) {
+        return NULL;
+    }
+    if (!frames_free_at_start) {
+        frames_free_at_start = frames_available();
+    }
+    d->frames_free_at_build = frames_available();
+    f = spin_lock_irqsave(&domains_lock);
+    for (uint16_t i = 1; i < MAX_DOMAINS && !id; i++) {
+        id = domains[i] ? 0 : i;
+    }
+    if (id) {
+        domains[id] = d;
+    }
+    spin_unlock_irqrestore(&domains_lock, f);
+    if (!id) {
+        kfree(d);
+        return NULL;
+    }
+    d->id = id;
+    d->cfg = *cfg;
+    strlcpy(d->name, cfg->name, sizeof(d->name));
+    spin_lock_init(&d->lock);
+    spin_lock_init(&d->mm_lock);
+    d->state = DOMAIN_RUNNING;
+    d->shared_info_mfn = _mfn(INVALID_MFN_RAW);
+    for (unsigned int i = 0; i < cfg->vcpus; i++) {
+        d->vcpu[i] = vcpu_create(d, i);
+        if (!d->vcpu[i]) {
+            domain_destroy(d);
+            return NULL;
+        }
+        d->nr_vcpus = i + 1;
+    }
+    return d;
+}
+
+void page_freed(uint16_t owner, mfn_t mfn)
+{
+    struct domain *d = domain_by_id(owner);
+    m2p_clear(mfn);
+    if (d) {
+        d->tot_pages--;
+    }
+}
+
+/* Drops every reference the domain holds on its frames: pins, then the allocation refs. */
+static void release_frames(struct domain *d)
+{
+    struct page_info *ft = mfn_to_page(_mfn(0));
+    for (uint32_t f = 0; f < frame_table_frames; f++) {
+        struct page_info *pg = &ft[f];
+        if (pg->state == FRAME_ALLOCATED && pg->owner == d->id && (pg->u.use.type_info & PGT_pinned)) {
+            pg->u.use.type_info &= ~PGT_pinned;
+            page_put_and_type(pg);
+        }
+    }
+    for (uint32_t f = 0; f < frame_table_frames; f++) {
+        struct page_info *pg = &ft[f];
+        if (pg->state == FRAME_ALLOCATED && pg->owner == d->id &&
+            (pg->u.use.count_info & PGC_allocated)) {
+            pg->u.use.count_info &= ~PGC_allocated;
+            page_put(pg);
+        }
+    }
+}
+
+static uint32_t count_owned(const struct domain *d)
+{
+    const struct page_info *ft = mfn_to_page(_mfn(0));
+    uint32_t n = 0;
+    for (uint32_t f = 0; f < frame_table_frames; f++) {
+        n += ft[f].state == FRAME_ALLOCATED && ft[f].owner == d->id;
+    }
+    return n;
+}
+
+uint32_t domain_destroy(struct domain *d)
+{
+    uint32_t left, f;
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        sched_remove_vcpu(d->vcpu[i]);
+        d->vcpu[i]->arch.guest_table = _mfn(INVALID_MFN_RAW);
+    }
+    f = spin_lock_irqsave(&d->mm_lock);
+    release_frames(d);
+    left = count_owned(d);
+    spin_unlock_irqrestore(&d->mm_lock, f);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        arch_vcpu_destroy(d->vcpu[i]);
+        kfree(d->vcpu[i]);
+    }
+    f = spin_lock_irqsave(&domains_lock);
+    domains[d->id] = NULL;
+    spin_unlock_irqrestore(&domains_lock, f);
+    if (left) {
+        pr_err("domain %u (%s): %u frames still referenced after destruction: LEAK\n", d->id,
+               d->name, left);
+    }
+    pr_info("domain %u (%s): destroyed; frames free %u before build, %u now\n", d->id, d->name,
+            d->frames_free_at_build, frames_available());
+    kfree(d);
+    return left;
+}
+
+static const char *reason_name(unsigned int reason)
+{
+    static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" };
+    return reason < ARRAY_SIZE(names) ? names[reason] : "unknown reason";
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    uint32_t f = spin_lock_irqsave(&d->lock);
+    if (d->state == DOMAIN_RUNNING) {
+        d->state = DOMAIN_SHUTDOWN;
+        d->shutdown_reason = reason;
+    }
+    spin_unlock_irqrestore(&d->lock, f);
+    pr_info("domain %u (%s): shut down (%s)\n", d->id, d->name, reason_name(reason));
+    sched_request();
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+    struct vcpu *v = current_vcpu();
+    any_crashed = true;
+    pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, why);
+    if (v && v->domain == d) {
+        traps_dump_regs(guest_regs());
+    }
+    d->crashed = true;
+    if (d->cfg.on_crash == ON_CRASH_PRESERVE) {
+        d->state = DOMAIN_PRESERVED;
+        pr_err("domain %u (%s): preserved for inspection (on_crash=preserve)\n", d->id, d->name);
+        sched_request();
+        return;
+    }
+    domain_shutdown(d, SHUTDOWN_crash);
+}
+
+void domain_pause(struct domain *d)
+{
+    uint32_t f = spin_lock_irqsave(&d->lock);
+    d->pause_count++;
+    spin_unlock_irqrestore(&d->lock, f);
+    sched_request();
+}
+
+void domain_unpause(struct domain *d)
+{
+    uint32_t f = spin_lock_irqsave(&d->lock);
+    if (d->pause_count) {
+        d->pause_count--;
+    }
+    spin_unlock_irqrestore(&d->lock, f);
+}
+
+void domains_all_gone(void)
+{
+    static bool said;
+    uint32_t free = frames_available();
+    if (said) {
+        return;
+    }
+    said = true;
+    pr_info("monitor: all domains have gone%s; frames free %u at the first build, %u now%s\n",
+            any_crashed ? " (some crashed)" : "", frames_free_at_start, free,
+            frames_free_at_start && free != frames_free_at_start ? ": LEAK" : "");
+    machine_stop_when_done(any_crashed || (frames_free_at_start && free != frames_free_at_start));
+}

@@ -1,0 +1,99 @@
+/*
+ * Domains and their virtual CPUs.  A domain owns machine frames (page_info.owner), a
+ * shared-info page and up to MAX_VCPUS vCPUs; the architecture's part of a vCPU (saved
+ * registers, virtual IDT, kernel stack, callbacks) is struct arch_vcpu.
+ *
+ * Locking: domains_lock protects the domain table; d->lock a domain's lifecycle state;
+ * d->mm_lock its frames' types and counts.  Order: domains_lock, d->lock, d->mm_lock.
+ */
+#ifndef KERNEL_DOMAIN_H
+#define KERNEL_DOMAIN_H
+
+#include "arch/x86/vcpu.h"
+#include "kernel/spinlock.h"
+#include "kernel/xen.h"
+#include <xen/sched.h>
+
+#define MAX_DOMAINS        64
+#define MAX_VCPUS          XEN_LEGACY_MAX_VCPUS
+#define DOMAIN_NAME_MAX    32
+#define GUEST_CMDLINE_MAX  MAX_GUEST_CMDLINE
+
+enum domain_state {
+    DOMAIN_RUNNING,      /* may run (unless paused) */
+    DOMAIN_SHUTDOWN,     /* shut down (by itself or crashed), waiting to be destroyed */
+    DOMAIN_PRESERVED,    /* crashed with on_crash=preserve: kept for inspection */
+};
+
+enum crash_action { ON_CRASH_DESTROY, ON_CRASH_RESTART, ON_CRASH_PRESERVE };
+
+struct domain_config {
+    char name[DOMAIN_NAME_MAX];
+    uint32_t memory_mib;
+    uint32_t max_memory_mib;
+    uint32_t vcpus;
+    enum crash_action on_crash;
+    bool privileged;
+    char guest_cmdline[GUEST_CMDLINE_MAX];
+    unsigned int module;        /* boot module holding the kernel */
+};
+
+struct vcpu {
+    struct domain *domain;
+    unsigned int id;
+    bool up;                    /* initialised and not taken down */
+    bool blocked;               /* SCHEDOP_block: waits for an event */
+    bool running;               /* on a CPU now */
+    struct vcpu *next_runnable; /* run queue link (scheduler lock) */
+    vcpu_info_t *vcpu_info;     /* in the shared info page */
+    struct arch_vcpu arch;
+};
+
+struct domain {
+    uint16_t id;
+    char name[DOMAIN_NAME_MAX];
+    struct domain_config cfg;
+
+    spinlock_t lock;            /* state, pause_count, shutdown fields */
+    enum domain_state state;
+    unsigned int pause_count;
+    unsigned int shutdown_reason;   /* SHUTDOWN_* */
+    bool crashed;
+
+    spinlock_t mm_lock;         /* page types and counts of this domain's frames */
+    uint32_t tot_pages, max_pages;
+    uint32_t frames_free_at_build;  /* monitor free frames before the build (leak check) */
+
+    shared_info_t *shared_info;
+    mfn_t shared_info_mfn;
+    unsigned long vm_assist;
+
+    unsigned int nr_vcpus;
+    struct vcpu *vcpu[MAX_VCPUS];
+};
+
+/* Creates an empty domain with the next free id; NULL when the table is full. */
+struct domain *domain_create(const struct domain_config *cfg);
+
+/* Frees everything of a domain; reports (and returns) frames that could not be freed. */
+uint32_t domain_destroy(struct domain *d);
+
+struct domain *domain_by_id(uint16_t id);
+unsigned int domain_count(void);
+
+/* The domain shuts itself down (SCHEDOP_shutdown): never returns to it. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+
+/* A fault the domain cannot take: dump, then act on on_crash. */
+void domain_crash(struct domain *d, const char *why);
+
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+
+/* The vCPU running on this CPU, or NULL in the idle loop. */
+struct vcpu *current_vcpu(void);
+
+/* Called when every domain has gone; decides whether the monitor stops. */
+void domains_all_gone(void);
+
+#endif

@@ -1,0 +1,78 @@
+/* vcpu_op: which vCPUs are up, bringing one up or down, and run-state information. */
+#include "kernel/errno.h"
+#include "kernel/hypercall.h"
+#include "kernel/lib.h"
+#include "kernel/sched.h"
+#include "mm/guest_copy.h"
+#include "mm/heap.h"
+#include <xen/vcpu.h>
+
+/* vcpu_guest_context is large (the whole virtual IDT): copy only the parts used. */
+static long vcpu_initialise(struct vcpu *target, uint32_t arg)
+{
+    struct vcpu_guest_context *ctx;
+    long rc = 0;
+    if (target->up) {
+        return -EEXIST;
+    }
+    ctx = kmalloc(sizeof(*ctx));
+    if (!ctx) {
+        return -ENOMEM;
+    }
+    if (copy_from_guest(ctx, arg, sizeof(*ctx))) {
+        rc = -EFAULT;
+    } else {
+        struct cpu_regs *r = &target->arch.regs;
+        r->eip = ctx->user_regs.eip;
+        r->esp = ctx->user_regs.esp;
+        r->eflags = (ctx->user_regs.eflags & ~0x23000u) | 0x202;
+        r->eax = ctx->user_regs.eax;
+        r->ebx = ctx->user_regs.ebx;
+        r->ecx = ctx->user_regs.ecx;
+        r->edx = ctx->user_regs.edx;
+        r->esi = ctx->user_regs.esi;
+        r->edi = ctx->user_regs.edi;
+        r->ebp = ctx->user_regs.ebp;
+        memcpy(target->arch.traps, ctx->trap_ctxt, sizeof(target->arch.traps));
+        target->arch.kernel_ss = ctx->kernel_ss;
+        target->arch.kernel_sp = ctx->kernel_sp;
+        target->arch.event_eip = ctx->event_callback_eip;
+        target->arch.failsafe_eip = ctx->failsafe_callback_eip;
+    }
+    kfree(ctx);
+    return rc;
+}
+
+long do_vcpu_op(struct vcpu *v, const uint32_t a[6])
+{
+    uint32_t cmd = a[0], id = a[1], arg = a[2];
+    struct domain *d = v->domain;
+    struct vcpu *target;
+    if (id >= d->nr_vcpus) {
+        return -ENOENT;
+    }
+    target = d->vcpu[id];
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return target->up;
+    case VCPUOP_initialise:
+        return vcpu_initialise(target, arg);
+    case VCPUOP_up:
+        target->up = true;
+        return 0;
+    case VCPUOP_down:
+        target->up = false;
+        sched_request();
+        return 0;
+    case VCPUOP_get_runstate_info: {
+        struct vcpu_runstate_info rs = { 0 };
+        /* Times are accounted with the scheduler's accounting; the state is exact. */
+        rs.state = target->running ? RUNSTATE_running
+                 : !target->up     ? RUNSTATE_offline
+                 : target->blocked ? RUNSTATE_blocked : RUNSTATE_runnable;
+        return copy_to_guest(arg, &rs, sizeof(rs)) ? -EFAULT : 0;
+    }
+    default:
+        return -ENOSYS;
+    }
+}

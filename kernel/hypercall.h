@@ -1,0 +1,38 @@
+/*
+ * The hypercall table.  Every handler follows one shape: decode (copy arguments in,
+ * check them all), then commit (a step that cannot fail).  Arguments are the guest's EBX,
+ * ECX, EDX, ESI, EDI, EBP; results are 0 or Xen's negative errno values.
+ */
+#ifndef KERNEL_HYPERCALL_H
+#define KERNEL_HYPERCALL_H
+
+#include "kernel/domain.h"
+
+typedef long (*hypercall_fn)(struct vcpu *v, const uint32_t a[6]);
+
+/* From the int $0x82 entry: runs hypercall EAX and stores the result in EAX. */
+void hypercall_dispatch(struct vcpu *v, struct cpu_regs *r);
+
+/* Handlers, one subsystem per file (hc_*.c). */
+long do_console_io(struct vcpu *v, const uint32_t a[6]);
+long do_xen_version(struct vcpu *v, const uint32_t a[6]);
+long do_sched_op(struct vcpu *v, const uint32_t a[6]);
+long do_set_trap_table(struct vcpu *v, const uint32_t a[6]);
+long do_stack_switch(struct vcpu *v, const uint32_t a[6]);
+long do_set_callbacks(struct vcpu *v, const uint32_t a[6]);
+long do_callback_op(struct vcpu *v, const uint32_t a[6]);
+long do_fpu_taskswitch(struct vcpu *v, const uint32_t a[6]);
+long do_vm_assist(struct vcpu *v, const uint32_t a[6]);
+long do_iret(struct vcpu *v, const uint32_t a[6]);
+long do_update_va_mapping(struct vcpu *v, const uint32_t a[6]);
+long do_physdev_op(struct vcpu *v, const uint32_t a[6]);
+long do_vcpu_op(struct vcpu *v, const uint32_t a[6]);
+long do_set_gdt(struct vcpu *v, const uint32_t a[6]);
+long do_update_descriptor(struct vcpu *v, const uint32_t a[6]);
+long do_set_debugreg(struct vcpu *v, const uint32_t a[6]);
+long do_get_debugreg(struct vcpu *v, const uint32_t a[6]);
+
+/* Console output of a domain, line-buffered and prefixed with its name. */
+void domain_console_write(struct domain *d, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * The scheduler: round-robin over runnable vCPUs, switching on yield, block, shutdown and
+ * the timer tick.  (The credit scheduler replaces the policy, not these entry points.)
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include "kernel/domain.h"
+
+void sched_add_vcpu(struct vcpu *v);
+void sched_remove_vcpu(struct vcpu *v);
+
+/* Starts this CPU's scheduling tick (the LAPIC one-shot timer, re-armed each slice). */
+void sched_start_ticks(void);
+
+/* Asks this CPU to pick again before it returns to a guest. */
+void sched_request(void);
+
+/*
+ * Called on the way back to a guest (interrupts off): switches to the next runnable vCPU
+ * when a pick was requested or the current one cannot run.  May not return (idle).
+ */
+void sched_on_exit(void);
+
+/* This CPU's loop when nothing can run: never returns. */
+void sched_idle_loop(void) __noreturn;
+
+bool vcpu_runnable(const struct vcpu *v);
+
+#endif
