@@ -6,25 +6,16 @@
 #include "kernel/printk.h"
 #include "mm/heap.h"
 
-/* Builds one kernel module into a domain; false (reported) when it cannot. */
-static bool build_from_module(unsigned int index, const void *file, size_t size)
+/* Builds the kernel in [file, file + size) as the domain cfg describes. */
+static bool build_domain(const struct domain_config *c, const void *file, size_t size)
 {
-    const struct boot_module *mod = &boot_info.modules[index];
-    struct domain_config cfg;
+    const struct domain_config cfg = *c;
+    unsigned int index = cfg.module;
     struct guest_image *img;
     struct domain *d;
     const char *why = NULL;
-    char err[96], ignored[64];
     bool ok = false;
 
-    if (domcfg_parse(mod->cmdline, &cfg, err, sizeof(err), ignored, sizeof(ignored))) {
-        pr_err("module %u (%s): %s; not started\n", index, mod->cmdline, err);
-        return false;
-    }
-    if (ignored[0]) {
-        pr_warn("module %u (%s): not acted on yet: %s\n", index, cfg.name, ignored);
-    }
-    cfg.module = index;
     img = kmalloc(sizeof(*img));
     if (!img) {
         pr_err("module %u (%s): out of memory; not started\n", index, cfg.name);
@@ -43,6 +34,38 @@ static bool build_from_module(unsigned int index, const void *file, size_t size)
         ok = true;
     }
     kfree(img);
+    return ok;
+}
+
+/* Reads one kernel module's settings and builds it; false (reported) when it cannot. */
+static bool build_from_module(unsigned int index, const void *file, size_t size)
+{
+    const struct boot_module *mod = &boot_info.modules[index];
+    struct domain_config cfg;
+    char err[96], ignored[64];
+    if (domcfg_parse(mod->cmdline, &cfg, err, sizeof(err), ignored, sizeof(ignored))) {
+        pr_err("module %u (%s): %s; not started\n", index, mod->cmdline, err);
+        return false;
+    }
+    if (ignored[0]) {
+        pr_warn("module %u (%s): not acted on yet: %s\n", index, cfg.name, ignored);
+    }
+    cfg.module = index;
+    return build_domain(&cfg, file, size);
+}
+
+bool boot_domain_rebuild(const struct domain_config *cfg)
+{
+    const struct boot_module *mod = &boot_info.modules[cfg->module];
+    size_t size = (size_t)(mod->end - mod->start);
+    const void *file = vmap_machine(mod->start, size);
+    bool ok;
+    if (!file) {
+        pr_err("domain %s: cannot map its module again; not restarted\n", cfg->name);
+        return false;
+    }
+    ok = build_domain(cfg, file, size);
+    vunmap_machine(file, size);
     return ok;
 }
 

@@ -2,6 +2,7 @@
 #include "kernel/domain.h"
 #include "arch/x86/percpu.h"
 #include "kernel/cmdline.h"
+#include "kernel/domain_build.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/panic.h"
@@ -167,6 +168,25 @@ uint32_t domain_destroy(struct domain *d)
             d->frames_free_at_build, frames_available());
     kfree(d);
     return left;
+}
+
+#define MAX_RESTARTS 3
+
+bool domain_reap(struct domain *d)
+{
+    struct domain_config cfg = d->cfg;
+    bool restart = d->shutdown_reason == SHUTDOWN_reboot ||
+                   (d->crashed && d->cfg.on_crash == ON_CRASH_RESTART);
+    domain_destroy(d);
+    if (!restart) {
+        return false;
+    }
+    if (++cfg.restarts > MAX_RESTARTS) {
+        pr_err("domain %s: restarted %u times; not again\n", cfg.name, MAX_RESTARTS);
+        return false;
+    }
+    pr_info("domain %s: restarting (%u of at most %u)\n", cfg.name, cfg.restarts, MAX_RESTARTS);
+    return boot_domain_rebuild(&cfg);
 }
 
 static const char *reason_name(unsigned int reason)

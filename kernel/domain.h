@@ -36,6 +36,7 @@ struct domain_config {
     bool privileged;
     char guest_cmdline[GUEST_CMDLINE_MAX];
     unsigned int module;        /* boot module holding the kernel */
+    unsigned int restarts;      /* how often it was built again after a reboot or crash */
 };
 
 struct vcpu {
@@ -77,6 +78,12 @@ struct domain *domain_create(const struct domain_config *cfg);
 
 /* Frees everything of a domain; reports (and returns) frames that could not be freed. */
 uint32_t domain_destroy(struct domain *d);
+
+/*
+ * Destroys a domain that shut down and, for a reboot or a crash with on_crash=restart,
+ * builds it again from its module.  Returns true when a new domain took its place.
+ */
+bool domain_reap(struct domain *d);
 
 struct domain *domain_by_id(uint16_t id);
 unsigned int domain_count(void);

@@ -16,4 +16,7 @@ int domain_build(struct domain *d, const void *file, size_t size, const struct g
 /* Builds a domain for every kernel module; reports and skips bad ones.  Returns how many. */
 unsigned int boot_domains_create(void);
 
+/* Builds a domain again from cfg's module (restart); false (reported) when it cannot. */
+bool boot_domain_rebuild(const struct domain_config *cfg);
+
 #endif

@@ -217,6 +217,9 @@ long do_set_debugreg(struct vcpu *v, const uint32_t a[6])
         return -EINVAL;
     }
     v->arch.debugreg[reg] = value;
+    if (running_here(v)) {
+        arch_load_debugregs(v);
+    }
     return 0;
 }
 

@@ -111,7 +111,7 @@ void sched_on_exit(void)
     }
     if (!next) {
         if (prev) {
-            prev->arch.regs = *guest_regs();
+            arch_vcpu_save(prev);
             leave_vcpu(prev);
         }
         sched_idle_loop();
@@ -137,7 +137,7 @@ static bool reap_domains(void)
             on_cpu |= d->vcpu[i]->running;
         }
         if (d->state == DOMAIN_SHUTDOWN && !on_cpu) {
-            domain_destroy(d);
+            any |= domain_reap(d);
         } else {
             any = true;
         }

@@ -107,7 +107,7 @@ static void monitor_exception(struct cpu_regs *r)
     if (r->vector == 1) {
         /* A #DB in the monitor (a guest's breakpoint, MOV SS tricks): note and go on. */
         monitor_debug_traps++;
-        __asm__ volatile("mov %0, %%db6" ::"r"(0xFFFF0FF0u));
+        write_dr6(0xFFFF0FF0u);
         return;
     }
     if (r->vector == 2) {

@@ -79,6 +79,18 @@ void arch_vcpu_sync_pdpt(struct vcpu *v)
     }
 }
 
+void arch_load_debugregs(const struct vcpu *v)
+{
+    const uint32_t *dr = v->arch.debugreg;
+    /* Breakpoints were checked to stay below the monitor (set_debugreg). */
+    write_dr7(0x400);
+    write_dr0(dr[0]);
+    write_dr1(dr[1]);
+    write_dr2(dr[2]);
+    write_dr3(dr[3]);
+    write_dr7(dr[7] ? dr[7] : 0x400);
+}
+
 /* Loads v's address space, stacks, gates, FPU and debug registers onto this CPU. */
 static void load_vcpu_state(struct vcpu *v)
 {
@@ -93,6 +105,7 @@ static void load_vcpu_state(struct vcpu *v)
     } else {
         idt_clear_guest_int80();
     }
+    arch_load_debugregs(v);
     write_cr0(read_cr0() & ~X86_CR0_TS);
     __asm__ volatile("fxrstor %0" ::"m"(*(const uint8_t(*)[512])a->fpu));
     if (a->virtual_ts) {
@@ -100,8 +113,10 @@ static void load_vcpu_state(struct vcpu *v)
     }
 }
 
-static void save_vcpu_state(struct vcpu *v)
+void arch_vcpu_save(struct vcpu *v)
 {
+    v->arch.debugreg[6] = read_dr6();
+    write_dr7(0x400);
     write_cr0(read_cr0() & ~X86_CR0_TS);
     __asm__ volatile("fxsave %0" : "=m"(*(uint8_t(*)[512])v->arch.fpu));
     v->arch.regs = *guest_regs();
@@ -110,7 +125,7 @@ static void save_vcpu_state(struct vcpu *v)
 void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 {
     if (prev) {
-        save_vcpu_state(prev);
+        arch_vcpu_save(prev);
     }
     load_vcpu_state(next);
     *guest_regs() = next->arch.regs;

@@ -42,6 +42,12 @@ void arch_enter_vcpu(struct vcpu *v) __noreturn;
 /* Saves the running vCPU's frame and loads next's (same stack); switches address space. */
 void arch_context_switch(struct vcpu *prev, struct vcpu *next);
 
+/* Saves the running vCPU's registers, FPU and debug state off this CPU. */
+void arch_vcpu_save(struct vcpu *v);
+
+/* Loads v's debug registers into this CPU (v runs here). */
+void arch_load_debugregs(const struct vcpu *v);
+
 /* Delivers an exception to the guest's handler; crashes the domain if it cannot. */
 void bounce_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error);
 
