@@ -12,49 +12,55 @@
 #include "kernel/spinlock.h"
 
 /* Local APIC registers (byte offsets in its 4 KiB page). */
-#define LAPIC_ID           0x020
-#define LAPIC_VERSION      0x030
-#define LAPIC_TPR          0x080
-#define LAPIC_EOI          0x0B0
-#define LAPIC_SVR          0x0F0
-#define LAPIC_ESR          0x280
-#define LAPIC_LVT_CMCI     0x2F0
-#define LAPIC_LVT_TIMER    0x320
-#define LAPIC_LVT_THERMAL  0x330
-#define LAPIC_LVT_PERF     0x340
-#define LAPIC_LVT_LINT0    0x350
-#define LAPIC_LVT_LINT1    0x360
-#define LAPIC_LVT_ERROR    0x370
-#define LAPIC_TIMER_INIT   0x380
-#define LAPIC_TIMER_CUR    0x390
-#define LAPIC_TIMER_DIV    0x3E0
+#define LAPIC_ID          0x020
+#define LAPIC_VERSION     0x030
+#define LAPIC_TPR         0x080
+#define LAPIC_EOI         0x0B0
+#define LAPIC_SVR         0x0F0
+#define LAPIC_ESR         0x280
+#define LAPIC_LVT_CMCI    0x2F0
+#define LAPIC_LVT_TIMER   0x320
+#define LAPIC_LVT_THERMAL 0x330
+#define LAPIC_LVT_PERF    0x340
+#define LAPIC_LVT_LINT0   0x350
+#define LAPIC_LVT_LINT1   0x360
+#define LAPIC_LVT_ERROR   0x370
+#define LAPIC_TIMER_INIT  0x380
+#define LAPIC_TIMER_CUR   0x390
+#define LAPIC_TIMER_DIV   0x3E0
 
-#define SVR_ENABLE         (1u << 8)
-#define LVT_MASKED         (1u << 16)
-#define LVT_ACTIVE_LOW     (1u << 13)
-#define LVT_DELIVERY_NMI   (4u << 8)
+#define SVR_ENABLE       (1u << 8)
+#define LVT_MASKED       (1u << 16)
+#define LVT_ACTIVE_LOW   (1u << 13)
+#define LVT_DELIVERY_NMI (4u << 8)
 
-#define APIC_BASE_EXTD     (1ull << 10)    /* x2APIC mode */
-#define APIC_BASE_ENABLE   (1ull << 11)
-#define APIC_BASE_ADDR     0x000FFFFFFFFFF000ull
+#define APIC_BASE_EXTD   (1ull << 10) /* x2APIC mode */
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_ADDR   0x000FFFFFFFFFF000ull
 
 /* I/O APIC: an index register and a data window; registers are selected by index. */
-#define IOAPIC_REGSEL      0               /* as 32-bit word offsets */
-#define IOAPIC_WINDOW      4
-#define IOAPIC_REG_ID      0x00
-#define IOAPIC_REG_VERSION 0x01
+#define IOAPIC_REGSEL       0 /* as 32-bit word offsets */
+#define IOAPIC_WINDOW       4
+#define IOAPIC_REG_ID       0x00
+#define IOAPIC_REG_VERSION  0x01
 #define IOAPIC_REG_REDIR(n) (0x10 + 2 * (n))
-#define IOAPIC_MASKED      (1u << 16)
+#define IOAPIC_MASKED       (1u << 16)
 
 /* The local APIC's mapping: each CPU sees its own APIC at the same address. */
 static volatile uint32_t *lapic_regs;
-static uint32_t lapic_errors;       /* error interrupts so far; only the first few print */
+static uint32_t lapic_errors; /* error interrupts so far; only the first few print */
 
 /* Serializes the index/window pairs of every I/O APIC. */
 static spinlock_t ioapic_lock = SPINLOCK_INIT;
 
-static inline uint32_t lapic_read(unsigned int reg) { return lapic_regs[reg / 4]; }
-static inline void lapic_write(unsigned int reg, uint32_t v) { lapic_regs[reg / 4] = v; }
+static inline uint32_t lapic_read(unsigned int reg)
+{
+    return lapic_regs[reg / 4];
+}
+static inline void lapic_write(unsigned int reg, uint32_t v)
+{
+    lapic_regs[reg / 4] = v;
+}
 
 bool lapic_present(void)
 {
@@ -82,14 +88,22 @@ void lapic_eoi(void)
 static uint32_t timer_divide_bits(void)
 {
     switch (LAPIC_TIMER_DIVIDE) {
-    case 1: return 0xB;
-    case 2: return 0x0;
-    case 4: return 0x1;
-    case 8: return 0x2;
-    case 16: return 0x3;
-    case 32: return 0x8;
-    case 64: return 0x9;
-    default: return 0xA;   /* 128 */
+    case 1:
+        return 0xB;
+    case 2:
+        return 0x0;
+    case 4:
+        return 0x1;
+    case 8:
+        return 0x2;
+    case 16:
+        return 0x3;
+    case 32:
+        return 0x8;
+    case 64:
+        return 0x9;
+    default:
+        return 0xA; /* 128 */
     }
 }
 
@@ -144,9 +158,7 @@ static void lapic_error_irq(struct cpu_regs *regs)
 }
 
 /* A spurious interrupt sets no in-service bit, so it takes no EOI. */
-static void lapic_spurious_irq(struct cpu_regs *regs)
-{
-}
+static void lapic_spurious_irq(struct cpu_regs *regs) {}
 
 /* ---- set-up ------------------------------------------------------------------------------ */
 
@@ -326,7 +338,7 @@ void ioapic_init(void)
             ioapic_write(io, IOAPIC_REG_REDIR(pin), IOAPIC_MASKED);
             ioapic_write(io, IOAPIC_REG_REDIR(pin) + 1, 0);
         }
-        pr_debug("apic: I/O APIC %u at 0x%x: %u pins from GSI %u, all masked\n", io->id,
-                 io->addr, io->pins, io->gsi_base);
+        pr_debug("apic: I/O APIC %u at 0x%x: %u pins from GSI %u, all masked\n", io->id, io->addr,
+                 io->pins, io->gsi_base);
     }
 }

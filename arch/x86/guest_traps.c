@@ -47,17 +47,90 @@ static bool emulate_forced_cpuid(struct cpu_regs *r)
     return true;
 }
 
-/* cli/sti under the virtual IOPL: they move the event mask. */
-static bool emulate_privileged(struct vcpu *v, struct cpu_regs *r)
+/* The general register a ModRM r/m field names (mod = 11). */
+static uint32_t *gpr(struct cpu_regs *r, unsigned int n)
 {
-    uint8_t op;
-    if (copy_from_guest(&op, r->eip, 1)) {
+    uint32_t *const regs[8] = { &r->eax, &r->ecx, &r->edx, &r->ebx, &r->esp, &r->ebp, &r->esi, &r->edi };
+    return regs[n & 7];
+}
+
+/* What the guest sees in a control register; false for ones it may not read. */
+static bool read_cr(struct vcpu *v, unsigned int cr, uint32_t *val)
+{
+    uint32_t mfn = mfn_x(v->arch.guest_table);
+    switch (cr) {
+    case 0:
+        *val = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG |
+               (v->arch.virtual_ts ? X86_CR0_TS : 0);
+        return true;
+    case 2:
+        *val = v->vcpu_info->arch.cr2;
+        return true;
+    case 3:
+        *val = (mfn << 12) | (mfn >> 20);     /* the extended-CR3 fold */
+        return true;
+    case 4:
+        *val = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+        return true;
+    default:
         return false;
     }
-    if ((op == 0xFA || op == 0xFB) && v->arch.iopl >= (r->cs & 3)) {
-        v->vcpu_info->evtchn_upcall_mask = op == 0xFA;
+}
+
+/* mov to/from CR0, CR2, CR3, CR4 and the debug registers (0F 20-23 with mod = 11). */
+static bool emulate_mov_cr_dr(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn)
+{
+    unsigned int reg = (insn[2] >> 3) & 7;
+    uint32_t *g = gpr(r, insn[2] & 7), val;
+    const uint32_t args[6] = { reg, *g };
+    if ((insn[2] & 0xC0) != 0xC0) {
+        return false;
+    }
+    switch (insn[1]) {
+    case 0x20:
+        if (!read_cr(v, reg, &val)) {
+            return false;
+        }
+        *g = val;
+        break;
+    case 0x22:
+        /* Only CR0.TS may change (as fpu_taskswitch); CR3/CR4 loads are refused. */
+        if (reg != 0 || !read_cr(v, 0, &val) || ((*g ^ val) & ~X86_CR0_TS)) {
+            return false;
+        }
+        do_fpu_taskswitch(v, (const uint32_t[6]){ *g & X86_CR0_TS });
+        break;
+    case 0x21:
+        if (reg == 4 || reg == 5) {
+            return false;
+        }
+        *g = v->arch.debugreg[reg];
+        break;
+    default:
+        if (do_set_debugreg(v, args)) {
+            return false;
+        }
+        break;
+    }
+    r->eip += 3;
+    return true;
+}
+
+/* cli/sti under the virtual IOPL (they move the event mask); CR and DR moves. */
+static bool emulate_privileged(struct vcpu *v, struct cpu_regs *r)
+{
+    uint8_t insn[3] = { 0 };
+    if (copy_from_guest(insn, r->eip, 1)) {
+        return false;
+    }
+    if ((insn[0] == 0xFA || insn[0] == 0xFB) && v->arch.iopl >= (r->cs & 3)) {
+        v->vcpu_info->evtchn_upcall_mask = insn[0] == 0xFA;
         r->eip += 1;
         return true;
+    }
+    if (insn[0] == 0x0F && (r->cs & 3) == 1 && !copy_from_guest(insn, r->eip, 3) &&
+        insn[1] >= 0x20 && insn[1] <= 0x23) {
+        return emulate_mov_cr_dr(v, r, insn);
     }
     return false;
 }

@@ -5,11 +5,11 @@
 #include "arch/x86/traps.h"
 #include "kernel/printk.h"
 
-#define PIC1_CMD      0x20
-#define PIC1_DATA     0x21
-#define PIC2_CMD      0xA0
-#define PIC2_DATA     0xA1
-#define POST_PORT     0x80      /* writes here only take time: a delay for old 8259s */
+#define PIC1_CMD  0x20
+#define PIC1_DATA 0x21
+#define PIC2_CMD  0xA0
+#define PIC2_DATA 0xA1
+#define POST_PORT 0x80 /* writes here only take time: a delay for old 8259s */
 
 #define ICW1_INIT     0x10
 #define ICW1_ICW4     0x01

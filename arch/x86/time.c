@@ -13,12 +13,12 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 
-#define NS_PER_MS        1000000u
-#define CALIB_US         10000u       /* one calibration interval: 10 ms */
-#define CALIB_RUNS       3            /* the median of three shrugs off one disturbed run */
-#define CALIB_TSC_BOUND  0xFFFFFFFFull /* > 10 ms even at 400 GHz: a stuck reference */
-#define CALIB_POLLS      100000000u
-#define GUESS_KHZ        1000000u     /* with no reference at all: 1 GHz */
+#define NS_PER_MS       1000000u
+#define CALIB_US        10000u        /* one calibration interval: 10 ms */
+#define CALIB_RUNS      3             /* the median of three shrugs off one disturbed run */
+#define CALIB_TSC_BOUND 0xFFFFFFFFull /* > 10 ms even at 400 GHz: a stuck reference */
+#define CALIB_POLLS     100000000u
+#define GUESS_KHZ       1000000u /* with no reference at all: 1 GHz */
 
 uint32_t tsc_khz;
 uint32_t lapic_timer_khz;
@@ -31,7 +31,7 @@ struct scale {
 static struct scale tsc_to_ns;
 static struct scale ns_to_lapic;
 static uint64_t tsc_at_start;
-static uint64_t lapic_max_ns;         /* the longest one-shot the 32-bit count can hold */
+static uint64_t lapic_max_ns; /* the longest one-shot the 32-bit count can hold */
 
 /*
  * One armed one-shot timer per CPU.  Each entry is only touched by its own CPU with
@@ -45,16 +45,16 @@ static struct oneshot oneshots[MAX_CPUS];
 
 /* What one calibration interval measured. */
 struct calib {
-    uint64_t ns;                      /* by the reference */
-    uint64_t tsc;                     /* TSC cycles */
-    uint32_t lapic;                   /* LAPIC timer counts; 0 if it ran out or is absent */
+    uint64_t ns;    /* by the reference */
+    uint64_t tsc;   /* TSC cycles */
+    uint32_t lapic; /* LAPIC timer counts; 0 if it ran out or is absent */
 };
 
 /* ---- fixed-point scaling ------------------------------------------------------------------ */
 
 static struct scale scale_make(uint64_t num, uint64_t den)
 {
-    struct scale s = { 0, 32 };
+    struct scale s = {0, 32};
     uint64_t m = (num << 32) / den;
 
     /* The largest shift whose multiplier still fits 32 bits keeps the most precision. */
@@ -106,7 +106,7 @@ static void calib_end(struct calib *c, uint64_t tsc0, uint32_t lapic0)
 static bool calib_run_hpet(struct calib *c)
 {
     uint64_t period = hpet_period_fs();
-    uint64_t ticks = (uint64_t)CALIB_US * 1000000000ull / period;  /* 10^9 fs per us */
+    uint64_t ticks = (uint64_t)CALIB_US * 1000000000ull / period; /* 10^9 fs per us */
     uint64_t h0, h1, tsc0;
     uint32_t lapic0;
 
@@ -178,7 +178,7 @@ static bool calibrate(bool (*run)(struct calib *), uint32_t *tsc_out, uint32_t *
 /* Last resort: CPUID's nominal TSC rate, or a guess.  Timing will be off. */
 static const char *calibrate_guess(void)
 {
-    struct cpuid_regs r = { 0 };
+    struct cpuid_regs r = {0};
 
     if (boot_cpu.max_leaf >= 0x16) {
         r = cpuid(0x16, 0);
@@ -307,9 +307,9 @@ void time_lapic_timer_interrupt(void)
 
 /* ---- boot self-test -------------------------------------------------------------------------- */
 
-#define SELFTEST_NS       (10u * NS_PER_MS)
-#define SELFTEST_MIN_NS   (5u * NS_PER_MS)
-#define SELFTEST_MAX_NS   (50u * NS_PER_MS)
+#define SELFTEST_NS     (10u * NS_PER_MS)
+#define SELFTEST_MIN_NS (5u * NS_PER_MS)
+#define SELFTEST_MAX_NS (50u * NS_PER_MS)
 
 static volatile bool selftest_fired;
 static volatile uint64_t selftest_fired_ns;
@@ -359,8 +359,8 @@ bool time_selftest(void)
     }
     irq_restore(flags);
     took = selftest_fired_ns - start;
-    pr_info("time: 10 ms one-shot timer fired after %u.%03u ms\n",
-            (uint32_t)(took / NS_PER_MS), (uint32_t)(took % NS_PER_MS / 1000u));
+    pr_info("time: 10 ms one-shot timer fired after %u.%03u ms\n", (uint32_t)(took / NS_PER_MS),
+            (uint32_t)(took % NS_PER_MS / 1000u));
     if (took < SELFTEST_MIN_NS || took > SELFTEST_MAX_NS) {
         pr_err("time: one-shot timer interval out of range (5-50 ms expected)\n");
         return false;

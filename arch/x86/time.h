@@ -6,7 +6,7 @@
 
 /* TSC and LAPIC timer rates found by time_init(); 0 before it (or without a LAPIC). */
 extern uint32_t tsc_khz;
-extern uint32_t lapic_timer_khz;   /* counts per ms at LAPIC_TIMER_DIVIDE */
+extern uint32_t lapic_timer_khz; /* counts per ms at LAPIC_TIMER_DIVIDE */
 
 /*
  * Calibrates the TSC and the LAPIC timer against the HPET (platform.hpet_base, which it
