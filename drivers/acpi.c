@@ -12,15 +12,15 @@
 /* ---- table layouts, as the ACPI specification defines them ---------------------------- */
 
 struct __packed acpi_rsdp {
-    char signature[8];          /* "RSD PTR " */
-    uint8_t checksum;           /* over the first 20 bytes */
+    char signature[8]; /* "RSD PTR " */
+    uint8_t checksum;  /* over the first 20 bytes */
     char oem_id[6];
-    uint8_t revision;           /* 0: ACPI 1.0, 2: ACPI 2.0 and later */
+    uint8_t revision; /* 0: ACPI 1.0, 2: ACPI 2.0 and later */
     uint32_t rsdt_address;
     /* Revision 2 and up: */
     uint32_t length;
     uint64_t xsdt_address;
-    uint8_t extended_checksum;  /* over `length` bytes */
+    uint8_t extended_checksum; /* over `length` bytes */
     uint8_t reserved[3];
 };
 #define RSDP_V1_SIZE 20u
@@ -28,9 +28,9 @@ static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP layout");
 
 struct __packed acpi_header {
     char signature[4];
-    uint32_t length;            /* of the whole table, this header included */
+    uint32_t length; /* of the whole table, this header included */
     uint8_t revision;
-    uint8_t checksum;           /* the bytes of the whole table sum to 0 */
+    uint8_t checksum; /* the bytes of the whole table sum to 0 */
     char oem_id[6];
     char oem_table_id[8];
     uint32_t oem_revision;
@@ -50,7 +50,7 @@ static_assert(sizeof(struct acpi_madt) == 44, "MADT layout");
 
 struct __packed madt_entry {
     uint8_t type;
-    uint8_t length;             /* of the entry, these two bytes included */
+    uint8_t length; /* of the entry, these two bytes included */
 };
 
 enum madt_type {
@@ -83,8 +83,8 @@ struct __packed madt_ioapic {
 };
 struct __packed madt_override {
     struct madt_entry e;
-    uint8_t bus;                /* 0: ISA */
-    uint8_t source;             /* ISA IRQ */
+    uint8_t bus;    /* 0: ISA */
+    uint8_t source; /* ISA IRQ */
     uint32_t gsi;
     uint16_t flags;
 };
@@ -95,7 +95,7 @@ struct __packed madt_nmi_source {
 };
 struct __packed madt_lapic_nmi {
     struct madt_entry e;
-    uint8_t acpi_uid;           /* 0xFF: every processor */
+    uint8_t acpi_uid; /* 0xFF: every processor */
     uint16_t flags;
     uint8_t lint;
 };
@@ -114,7 +114,7 @@ struct __packed madt_x2apic {
 struct __packed madt_x2apic_nmi {
     struct madt_entry e;
     uint16_t flags;
-    uint32_t acpi_uid;          /* 0xFFFFFFFF: every processor */
+    uint32_t acpi_uid; /* 0xFFFFFFFF: every processor */
     uint8_t lint;
     uint8_t reserved[3];
 };
@@ -128,7 +128,7 @@ static_assert(sizeof(struct madt_x2apic) == 16, "MADT type 9 layout");
 static_assert(sizeof(struct madt_x2apic_nmi) == 12, "MADT type 10 layout");
 
 struct __packed acpi_gas {
-    uint8_t space_id;           /* 0: system memory */
+    uint8_t space_id; /* 0: system memory */
     uint8_t bit_width;
     uint8_t bit_offset;
     uint8_t access_size;
@@ -149,19 +149,19 @@ static_assert(sizeof(struct acpi_hpet) == 56, "HPET table layout");
 
 struct platform_info platform;
 
-#define FOUR_GIB          0x100000000ull
-#define ACPI_TABLE_MAX    (64u * 1024)  /* larger MADTs/RSDTs/XSDTs are taken for garbage */
-#define BIOS_AREA_START   0xE0000u
-#define BIOS_AREA_END     0x100000u
-#define BDA_EBDA_SEGMENT  0x40Eu
-#define EBDA_SCAN_SIZE    1024u
+#define FOUR_GIB         0x100000000ull
+#define ACPI_TABLE_MAX   (64u * 1024) /* larger MADTs/RSDTs/XSDTs are taken for garbage */
+#define BIOS_AREA_START  0xE0000u
+#define BIOS_AREA_END    0x100000u
+#define BDA_EBDA_SEGMENT 0x40Eu
+#define EBDA_SCAN_SIZE   1024u
 /*
  * Garbage can point anywhere: at most this much fixmap space goes to ACPI (the BIOS-area
  * search without acpi_early_init() takes 132 KiB of it), and at most this many root
  * entries are looked at.
  */
-#define ACPI_MAP_BUDGET   (512u * 1024)
-#define ACPI_ROOT_MAX     256u
+#define ACPI_MAP_BUDGET  (512u * 1024)
+#define ACPI_ROOT_MAX    256u
 
 /*
  * The mappings made so far.  ioremap() mappings are permanent and the fixmap window is
@@ -175,7 +175,7 @@ struct acpi_window {
 static struct acpi_window windows[16];
 static unsigned int next_window;
 static uint32_t mapped_bytes;
-static bool map_failed;           /* reported once */
+static bool map_failed; /* reported once */
 
 /* Where the root table's entries are, and how wide each one is (4: RSDT, 8: XSDT). */
 struct acpi_root {
@@ -220,7 +220,7 @@ static const void *acpi_map(paddr_t pa, uint32_t len, const char *what)
         return NULL;
     }
     mapped_bytes += (uint32_t)(end - start);
-    windows[next_window] = (struct acpi_window){ start, end, va };
+    windows[next_window] = (struct acpi_window){start, end, va};
     next_window = (next_window + 1) % ARRAY_SIZE(windows);
     return va + (pa - start);
 }
@@ -382,7 +382,7 @@ static bool root_load(paddr_t pa, const char *sig, unsigned int entry_size, stru
         pr_warn("acpi: %s length %u is not a whole number of entries, tail ignored\n", sig,
                 h->length);
     }
-    *root = (struct acpi_root){ sig, (const uint8_t *)(h + 1), body / entry_size, entry_size };
+    *root = (struct acpi_root){sig, (const uint8_t *)(h + 1), body / entry_size, entry_size};
     if (root->nr > ACPI_ROOT_MAX) {
         pr_warn("acpi: %s lists %u tables, only the first %u are read\n", sig, root->nr,
                 ACPI_ROOT_MAX);
@@ -435,7 +435,7 @@ static void cpu_add(uint32_t apic_id, uint32_t acpi_uid)
         platform.nr_cpus_unusable++;
         return;
     }
-    platform.cpus[platform.nr_cpus++] = (struct platform_cpu){ apic_id, acpi_uid };
+    platform.cpus[platform.nr_cpus++] = (struct platform_cpu){apic_id, acpi_uid};
 }
 
 /* Counts one processor entry: usable, hot-pluggable later, or out of the xAPIC's reach. */
@@ -469,7 +469,7 @@ static void madt_ioapic(const struct madt_ioapic *e)
         return;
     }
     platform.ioapics[platform.nr_ioapics++] =
-        (struct platform_ioapic){ .id = e->id, .addr = e->addr, .gsi_base = e->gsi_base };
+        (struct platform_ioapic){.id = e->id, .addr = e->addr, .gsi_base = e->gsi_base};
 }
 
 static void madt_override(const struct madt_override *e)
@@ -484,7 +484,7 @@ static void madt_override(const struct madt_override *e)
         return;
     }
     platform.overrides[platform.nr_overrides++] =
-        (struct platform_override){ e->source, e->gsi, e->flags };
+        (struct platform_override){e->source, e->gsi, e->flags};
 }
 
 static void madt_nmi(uint32_t acpi_uid, uint8_t lint, uint16_t flags)
@@ -497,7 +497,7 @@ static void madt_nmi(uint32_t acpi_uid, uint8_t lint, uint16_t flags)
         pr_warn("acpi: APIC: too many local APIC NMI entries, ignored\n");
         return;
     }
-    platform.nmis[platform.nr_nmis++] = (struct platform_nmi){ acpi_uid, lint, flags };
+    platform.nmis[platform.nr_nmis++] = (struct platform_nmi){acpi_uid, lint, flags};
 }
 
 static void madt_nmi_source(const struct madt_nmi_source *e)
@@ -507,7 +507,7 @@ static void madt_nmi_source(const struct madt_nmi_source *e)
         return;
     }
     platform.nmi_sources[platform.nr_nmi_sources++] =
-        (struct platform_nmi_source){ e->gsi, e->flags };
+        (struct platform_nmi_source){e->gsi, e->flags};
 }
 
 static void madt_lapic_addr(const struct madt_lapic_addr *e)
@@ -694,8 +694,8 @@ static void oem_id_copy(const struct acpi_rsdp *r)
 
 /* ---- without a usable MADT ------------------------------------------------------------------ */
 
-#define APIC_BASE_ADDR_MASK    0x000FFFFFFFFFF000ull
-#define IOAPIC_DEFAULT_ADDR    0xFEC00000u
+#define APIC_BASE_ADDR_MASK 0x000FFFFFFFFFF000ull
+#define IOAPIC_DEFAULT_ADDR 0xFEC00000u
 
 static uint32_t boot_cpu_apic_id(void)
 {
@@ -705,7 +705,7 @@ static uint32_t boot_cpu_apic_id(void)
 /* One CPU (this one), the local APIC where the MSR says, an I/O APIC if one answers. */
 static void platform_fallback(void)
 {
-    struct platform_ioapic io = { .addr = IOAPIC_DEFAULT_ADDR };
+    struct platform_ioapic io = {.addr = IOAPIC_DEFAULT_ADDR};
 
     platform.madt = false;
     platform.pcat_compat = true;

@@ -6,20 +6,20 @@
 #include "kernel/spinlock.h"
 
 /* Register offsets (bytes) and fields, from the IA-PC HPET specification. */
-#define HPET_CAP_LO         0x000
-#define HPET_CAP_HI         0x004       /* the counter period in femtoseconds */
-#define HPET_CONFIG         0x010
-#define HPET_COUNTER_LO     0x0F0
-#define HPET_COUNTER_HI     0x0F4
+#define HPET_CAP_LO          0x000
+#define HPET_CAP_HI          0x004 /* the counter period in femtoseconds */
+#define HPET_CONFIG          0x010
+#define HPET_COUNTER_LO      0x0F0
+#define HPET_COUNTER_HI      0x0F4
 #define HPET_TIMER_CONFIG(n) (0x100 + 0x20 * (n))
-#define HPET_REGS_SIZE      0x400
+#define HPET_REGS_SIZE       0x400
 
 #define CAP_NUM_TIMERS(c)   ((((c) >> 8) & 0x1F) + 1)
 #define CAP_COUNTER_64      (1u << 13)
 #define CONFIG_ENABLE       (1u << 0)
 #define CONFIG_LEGACY_ROUTE (1u << 1)
 #define TIMER_INT_ENABLE    (1u << 2)
-#define HPET_MAX_PERIOD_FS  100000000u  /* the specification's upper bound: 100 ns */
+#define HPET_MAX_PERIOD_FS  100000000u /* the specification's upper bound: 100 ns */
 #define HPET_MOVE_POLLS     1000000u
 
 static volatile uint32_t *hpet_regs;
@@ -31,8 +31,14 @@ static spinlock_t wrap_lock = SPINLOCK_INIT;
 static uint32_t wrap_last;
 static uint32_t wrap_high;
 
-static inline uint32_t hpet_rd(unsigned int reg) { return hpet_regs[reg / 4]; }
-static inline void hpet_wr(unsigned int reg, uint32_t v) { hpet_regs[reg / 4] = v; }
+static inline uint32_t hpet_rd(unsigned int reg)
+{
+    return hpet_regs[reg / 4];
+}
+static inline void hpet_wr(unsigned int reg, uint32_t v)
+{
+    hpet_regs[reg / 4] = v;
+}
 
 bool hpet_present(void)
 {

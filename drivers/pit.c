@@ -4,22 +4,22 @@
 #include "arch/x86/asm.h"
 #include "kernel/printk.h"
 
-#define PIT_CH2          0x42
-#define PIT_CMD          0x43
-#define PIT_CMD_CH2_ONESHOT 0xB0     /* channel 2, low then high byte, mode 0, binary */
-#define PORT_B           0x61
-#define PORT_B_GATE2     0x01
-#define PORT_B_SPEAKER   0x02
-#define PORT_B_CHECKS    0x0C        /* parity/channel check enables: kept as found */
-#define PORT_B_OUT2      0x20
+#define PIT_CH2             0x42
+#define PIT_CMD             0x43
+#define PIT_CMD_CH2_ONESHOT 0xB0 /* channel 2, low then high byte, mode 0, binary */
+#define PORT_B              0x61
+#define PORT_B_GATE2        0x01
+#define PORT_B_SPEAKER      0x02
+#define PORT_B_CHECKS       0x0C /* parity/channel check enables: kept as found */
+#define PORT_B_OUT2         0x20
 
 /*
  * Bounds for a count of at most 55 ms: 2^32 TSC cycles are 0.4 s even at 10 GHz, and 10^8
  * polls of an I/O port take seconds anywhere.  Whichever runs out first ends the wait.
  */
-#define PIT_WAIT_TSC     0xFFFFFFFFull
-#define PIT_WAIT_POLLS   100000000u
-#define PIT_START_TRIES  3
+#define PIT_WAIT_TSC    0xFFFFFFFFull
+#define PIT_WAIT_POLLS  100000000u
+#define PIT_START_TRIES 3
 
 static bool pit_absent;
 

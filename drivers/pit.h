@@ -5,7 +5,7 @@
 #include "kernel/types.h"
 
 #define PIT_HZ     1193182u
-#define PIT_MAX_US 54900u       /* the 16-bit count's reach */
+#define PIT_MAX_US 54900u /* the 16-bit count's reach */
 
 /*
  * Starts a one-shot count of about `us` microseconds (1..PIT_MAX_US) on channel 2, gated

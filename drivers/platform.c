@@ -7,7 +7,7 @@
 #include "kernel/lib.h"
 #include "kernel/printk.h"
 
-#define SUMMARY_MAX_IDS 16       /* APIC IDs listed before "..." */
+#define SUMMARY_MAX_IDS 16 /* APIC IDs listed before "..." */
 
 struct line {
     char buf[320];
@@ -64,11 +64,10 @@ static void summary_ioapics(struct line *l)
 
 static void platform_summary(void)
 {
-    struct line l = { .len = 0 };
+    struct line l = {.len = 0};
 
     if (platform.acpi) {
-        line_add(&l, "platform: ACPI rev %u (OEM %s), ", platform.acpi_revision,
-                 platform.oem_id);
+        line_add(&l, "platform: ACPI rev %u (OEM %s), ", platform.acpi_revision, platform.oem_id);
     } else {
         line_add(&l, "platform: no ACPI, ");
     }

@@ -3,6 +3,7 @@
 #include "arch/x86/percpu.h"
 #include "kernel/cmdline.h"
 #include "kernel/domain_build.h"
+#include "kernel/hypercall.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/panic.h"
@@ -150,9 +151,15 @@ uint32_t domain_destroy(struct domain *d)
         d->vcpu[i]->arch.guest_table = _mfn(INVALID_MFN_RAW);
     }
     f = spin_lock_irqsave(&d->mm_lock);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        put_gdt_frames(d->vcpu[i]);
+    }
     release_frames(d);
     left = count_owned(d);
     spin_unlock_irqrestore(&d->mm_lock, f);
+    if (d->shared_info) {
+        vunmap_machine(d->shared_info, PAGE_SIZE);
+    }
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         arch_vcpu_destroy(d->vcpu[i]);
         kfree(d->vcpu[i]);

@@ -92,7 +92,7 @@ long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
     return rc;
 }
 
-static void put_gdt_frames(struct vcpu *v)
+void put_gdt_frames(struct vcpu *v)
 {
     for (unsigned int i = 0; i < (v->arch.gdt_ents + 511) / 512; i++) {
         page_put_and_type(mfn_to_page(_mfn(v->arch.gdt_frames[i])));

@@ -32,6 +32,9 @@ long do_update_descriptor(struct vcpu *v, const uint32_t a[6]);
 long do_set_debugreg(struct vcpu *v, const uint32_t a[6]);
 long do_get_debugreg(struct vcpu *v, const uint32_t a[6]);
 
+/* Drops the references a vCPU's own GDT holds (d->mm_lock held). */
+void put_gdt_frames(struct vcpu *v);
+
 /* Console output of a domain, line-buffered and prefixed with its name. */
 void domain_console_write(struct domain *d, const char *s, size_t n);
 

@@ -5,6 +5,7 @@
 #include "arch/x86/segments.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/time.h"
+#include "drivers/acpi.h"
 #include "drivers/platform.h"
 #include "drivers/serial.h"
 #include "drivers/vga.h"
@@ -106,6 +107,7 @@ void start_monitor(uint32_t magic, uint32_t info_pa)
                bad_options);
     }
     cpu_print();
+    acpi_early_init();
     memory_init();
     gdt_init_window();
     screen_console_init();

@@ -51,12 +51,21 @@ void machine_stop_when_done(bool failure)
     }
 }
 
-/* Walks the frame-pointer chain from ebp, staying inside this CPU's stack. */
+extern const char boot_cpu_stack[];
+
+/*
+ * Walks the frame-pointer chain from ebp, staying inside the stack ebp starts in, which
+ * must be a monitor CPU stack (the double-fault report runs on another one).
+ */
 static void backtrace(uintptr_t ebp)
 {
-    uintptr_t base = read_esp() & ~(uintptr_t)(STACK_SIZE - 1);
+    uintptr_t base = ebp & ~(uintptr_t)(STACK_SIZE - 1);
     uintptr_t top = base + STACK_SIZE;
     pr_err("Backtrace:\n");
+    if (base != (uintptr_t)boot_cpu_stack && base != (read_esp() & ~(uintptr_t)(STACK_SIZE - 1))) {
+        pr_err("  (frame pointer %08x is outside the monitor's stacks)\n", (unsigned int)ebp);
+        return;
+    }
     for (unsigned int depth = 0; depth < 32; depth++) {
         const uint32_t *frame = (const uint32_t *)ebp;
         uintptr_t off;
@@ -106,7 +115,8 @@ void panic(const char *fmt, ...)
     vprintk(LOG_ERR, fmt, ap);
     va_end(ap);
     caller = symbol_lookup(ret, &off);
-    pr_err("\ncalled from [<%08x>] %s+0x%x\n", (unsigned int)ret, caller ? caller : "?",
+    pr_err("\n");
+    pr_err("called from [<%08x>] %s+0x%x\n", (unsigned int)ret, caller ? caller : "?",
            (unsigned int)off);
     pr_err("CR0 %08x CR2 %08x CR3 %08x CR4 %08x EFLAGS %08x ESP %08x\n", read_cr0(),
            read_cr2(), read_cr3(), read_cr4(), read_eflags(), read_esp());

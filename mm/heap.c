@@ -15,7 +15,7 @@
 #define MIN_SHIFT    4
 #define HEADER_SIZE  64
 #define MAX_OBJECTS  ((PAGE_SIZE - HEADER_SIZE) / 16)
-#define LARGE_MAX    512        /* tracked large allocations (page-aligned, > 2048 bytes) */
+#define LARGE_MAX    HEAP_LARGE_MAX
 
 struct slab {
     uint32_t magic;

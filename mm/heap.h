@@ -7,6 +7,9 @@
 
 #include "kernel/types.h"
 
+/* How many allocations above 2048 bytes (whole pages) may be live at once. */
+#define HEAP_LARGE_MAX 512
+
 /* Zeroed memory, 16-byte aligned (page aligned above 2048 bytes); NULL when out of memory. */
 void *kmalloc(size_t size);
 /* NULL is allowed; a pointer kmalloc did not return, or a double free, is a monitor bug. */

@@ -49,7 +49,7 @@ static void unmap_range(uintptr_t va, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         mfn_t m = paddr_to_mfn(virt_to_maddr(va + i * PAGE_SIZE));
-        map_page(va + i * PAGE_SIZE, 0, 0);
+        unmap_page(va + i * PAGE_SIZE);
         free_frames(m, 0);
     }
 }
@@ -109,7 +109,7 @@ void vunmap_machine(const void *p, size_t len)
     uintptr_t va = ALIGN_DOWN((uintptr_t)p, (uintptr_t)PAGE_SIZE);
     size_t n = ALIGN_UP((size_t)((uintptr_t)p - va) + len, (size_t)PAGE_SIZE) / PAGE_SIZE;
     for (size_t i = 0; i < n; i++) {
-        map_page(va + i * PAGE_SIZE, 0, 0);
+        unmap_page(va + i * PAGE_SIZE);
     }
     heap_pages_free_va((va - HEAP_START) / PAGE_SIZE, n);
 }

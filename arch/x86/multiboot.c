@@ -18,6 +18,7 @@ struct __packed mb1_info {
     uint64_t fb_addr;
     uint32_t fb_pitch, fb_width, fb_height;
     uint8_t fb_bpp, fb_type;
+    uint8_t fb_reserved[2];     /* the colour info is 4-byte aligned (offset 112) */
     uint8_t color_info[6];
 };
 #define MB1_INFO_MEMORY  (1u << 0)

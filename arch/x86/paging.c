@@ -89,15 +89,25 @@ void paging_init(void)
     paging_ready = true;
 }
 
-void map_page(uintptr_t va, paddr_t pa, pte_t flags)
+static void set_monitor_pte(uintptr_t va, pte_t e)
 {
     pte_t l2e = boot_l2_high[L2_INDEX(va)];
     pte_t *l1;
     BUG_ON(va < MONITOR_WINDOW_START || !(l2e & PTE_P) || (l2e & PTE_PS));
     l1 = map_frame(paddr_to_mfn(l2e & PTE_ADDR));
-    l1[L1_INDEX(va)] = pa ? ((pa & PTE_ADDR) | flags) : 0;
+    l1[L1_INDEX(va)] = e;
     unmap_frame(l1);
     invlpg((void *)va);
+}
+
+void map_page(uintptr_t va, paddr_t pa, pte_t flags)
+{
+    set_monitor_pte(va, (pa & PTE_ADDR) | flags);
+}
+
+void unmap_page(uintptr_t va)
+{
+    set_monitor_pte(va, 0);
 }
 
 paddr_t virt_to_maddr(uintptr_t va)

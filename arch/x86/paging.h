@@ -48,6 +48,7 @@ void *fb_remap(paddr_t pa, size_t len);
 
 /* Maps one frame at a monitor virtual address inside the monitor window (boot-time users). */
 void map_page(uintptr_t va, paddr_t pa, pte_t flags);
+void unmap_page(uintptr_t va);
 
 /* Flushes this CPU's non-global TLB entries (everything a guest can map). */
 static inline void flush_tlb_local(void) { write_cr3(read_cr3()); }

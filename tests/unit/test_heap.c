@@ -7,7 +7,7 @@
 
 #define NR_CLASSES  8
 #define HEADER_SIZE 64          /* mm/heap.c: objects start this far into their slab page */
-#define LARGE_MAX   64          /* mm/heap.c: tracked large allocations */
+#define LARGE_MAX   HEAP_LARGE_MAX
 #define POISON      0xA5
 
 /* ---- the page source: aligned_alloc'd, zeroed, every block remembered ---- */
