@@ -45,6 +45,7 @@ struct vcpu {
     bool up;                    /* initialised and not taken down */
     bool blocked;               /* SCHEDOP_block: waits for an event */
     bool running;               /* on a CPU now */
+    uint64_t poll_deadline;     /* SCHEDOP_poll: system time it wakes at; 0 = none */
     struct vcpu *next_runnable; /* run queue link (scheduler lock) */
     vcpu_info_t *vcpu_info;     /* in the shared info page */
     struct arch_vcpu arch;

@@ -50,12 +50,31 @@ void sched_remove_vcpu(struct vcpu *v)
     spin_unlock_irqrestore(&sched_lock, f);
 }
 
+/* Wakes the vCPUs whose SCHEDOP_poll timeout has passed (checked every tick). */
+static void wake_expired_polls(void)
+{
+    uint64_t now = time_now_ns();
+    uint32_t f = spin_lock_irqsave(&sched_lock);
+    struct vcpu *v = ring_head;
+    if (v) {
+        do {
+            if (v->blocked && v->poll_deadline && v->poll_deadline <= now) {
+                v->poll_deadline = 0;
+                v->blocked = false;
+            }
+            v = v->next_runnable;
+        } while (v != ring_head);
+    }
+    spin_unlock_irqrestore(&sched_lock, f);
+}
+
 #define TICK_NS (10u * 1000 * 1000)   /* the time slice: 10 ms */
 
 /* The tick: every slice, the running vCPU goes to the back of the line. */
 static void tick(void *arg)
 {
     (void)arg;
+    wake_expired_polls();
     sched_request();
     timer_oneshot_ns(TICK_NS, tick, NULL);
 }
