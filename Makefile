@@ -64,7 +64,7 @@ MON_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(MON_SRCS)))
 MON_OBJS += $(BUILD)/obj/font.o
 
 .PHONY: all
-all: $(BUILD)/ringvisor.elf
+all: $(BUILD)/ringvisor.elf guests
 
 $(BUILD)/include/xen:
 	$(Q)mkdir -p $(BUILD)/include
@@ -116,6 +116,7 @@ $(BUILD)/ringvisor.elf: $(MON_OBJS) linker.ld tests/tools/gensyms.sh
 
 include tests/tests.mk
 include tests/qemu.mk
+include guest-port/guest.mk
 
 # ---------------------------------------------------------------- tests ----
 # Every test appends "PASS name", "FAIL name (why)" or "SKIP name (why)" to $(RESULTS);

@@ -78,6 +78,9 @@ unsigned int boot_domains_create(void)
         char name[64];
         const uint8_t *file;
         domcfg_basename(mod->cmdline, name, sizeof(name));
+        if (!name[0]) {
+            snprintf(name, sizeof(name), "module%u", i);
+        }
         if (mod->end <= mod->start) {
             pr_err("module %u (%s): empty; ignored\n", i, name);
             continue;

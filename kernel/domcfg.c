@@ -26,11 +26,26 @@ static const char *take_word(const char *s, char *w)
     return s;
 }
 
+/*
+ * Multiboot 1 loaders and QEMU put the module's file name first; GRUB's Multiboot 2 passes
+ * only what follows it.  A first word with '=' (or "--") is therefore not a file name.
+ */
+static const char *after_file_name(const char *line, char *w)
+{
+    const char *s = skip_blanks(line);
+    const char *next = take_word(s, w);
+    if (strchr(w, '=') || !strcmp(w, "--")) {
+        w[0] = '\0';
+        return s;
+    }
+    return next;
+}
+
 void domcfg_basename(const char *line, char *out, size_t size)
 {
     char w[WORD_MAX];
     const char *base;
-    take_word(skip_blanks(line), w);
+    after_file_name(line, w);
     base = w;
     for (const char *p = w; *p; p++) {
         if (*p == '/') {
@@ -43,7 +58,7 @@ void domcfg_basename(const char *line, char *out, size_t size)
 bool domcfg_has_keys(const char *line)
 {
     char w[WORD_MAX];
-    const char *s = take_word(skip_blanks(line), w);   /* the file name */
+    const char *s = after_file_name(line, w);
     for (s = skip_blanks(s); *s; s = skip_blanks(s)) {
         s = take_word(s, w);
         if (!strcmp(w, "--")) {
@@ -138,9 +153,12 @@ int domcfg_parse(const char *line, struct domain_config *cfg, char *err, size_t 
                  char *ignored, size_t ignored_size)
 {
     char w[WORD_MAX];
-    const char *s = take_word(skip_blanks(line), w);
+    const char *s = after_file_name(line, w);
     memset(cfg, 0, sizeof(*cfg));
     domcfg_basename(line, cfg->name, sizeof(cfg->name));
+    if (!name_ok(cfg->name)) {
+        strlcpy(cfg->name, "domain", sizeof(cfg->name));
+    }
     cfg->memory_mib = DOMCFG_DEFAULT_MEMORY_MIB;
     cfg->vcpus = 1;
     ignored[0] = '\0';

@@ -18,7 +18,7 @@
 int domcfg_parse(const char *line, struct domain_config *cfg, char *err, size_t err_size,
                  char *ignored, size_t ignored_size);
 
-/* The module's file name without its folders (the first word of its line). */
+/* The module's file name without its folders (the first word of its line), "" if none. */
 void domcfg_basename(const char *line, char *out, size_t size);
 
 /* True when the line carries domain keys (key=value words before any "--"). */

@@ -31,8 +31,10 @@ QEMU_MEM       ?= 256
 QEMU_SMP       ?= 2
 CMDLINE        ?=
 QEMUEXTRA      ?=
-QEMU_INITRD    ?=
-MKISO_FLAGS    ?=
+# The embedded default: two mini guest kernels side by side.
+DEFAULT_GUESTS := $(BUILD)/guest.elf name=alpha,$(BUILD)/guest.elf name=beta
+QEMU_INITRD    ?= $(DEFAULT_GUESTS)
+MKISO_FLAGS    ?= --module "$(BUILD)/guest.elf name=alpha" --module "$(BUILD)/guest.elf name=beta"
 GDBPORT        ?= $(shell echo $$((26000 + $$(id -u) % 5000)))
 RESULTS        ?= $(BUILD)/test-results.txt
 QEMU_TESTS     ?=
@@ -88,12 +90,12 @@ QEMU_HINT = echo "  QEMU    serial console below; Ctrl-A x quits, Ctrl-A c switc
 
 .PHONY: qemu qemu-nox qemu-iso qemu-uefi qemu-gdb gdb iso test-qemu qemu-mk-force
 
-qemu: $(RINGVISOR_ELF)
+qemu: $(RINGVISOR_ELF) $(BUILD)/guest.elf
 	@$(QEMU_HINT)
 	$(Q)$(QEMU_PICK_DISPLAY); \
 	    $(QEMU_COMMON) $$disp $(QEMU_BOOT_KERNEL) $(QEMUEXTRA); $(QEMU_STATUS_OK)
 
-qemu-nox: $(RINGVISOR_ELF)
+qemu-nox: $(RINGVISOR_ELF) $(BUILD)/guest.elf
 	@$(QEMU_HINT)
 	$(Q)$(QEMU_COMMON) -display none $(QEMU_BOOT_KERNEL) $(QEMUEXTRA); $(QEMU_STATUS_OK)
 
@@ -111,7 +113,7 @@ $(BUILD)/iso.cmdline: qemu-mk-force
 	$(Q)printf '%s\n' '$(CMDLINE) $(MKISO_FLAGS)' > $@.tmp; \
 	    if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(RINGVISOR_ISO): $(RINGVISOR_ELF) tests/qemu/mkiso.sh $(BUILD)/iso.cmdline
+$(RINGVISOR_ISO): $(RINGVISOR_ELF) $(BUILD)/guest.elf tests/qemu/mkiso.sh $(BUILD)/iso.cmdline
 	$(Q)tests/qemu/mkiso.sh --cmdline '$(CMDLINE)' --cfg $(BUILD)/grub.cfg $(MKISO_FLAGS) \
 	    $(RINGVISOR_ELF) $@
 
@@ -144,7 +146,7 @@ qemu-uefi: $(RINGVISOR_ISO) $(UEFI_FIRMWARE_DEPS)
 QEMU_GDB     ?= $(patsubst %x86_64,%i386,$(QEMU))
 QEMU_GDB_CPU ?= qemu64,-lm,-syscall
 
-qemu-gdb: $(RINGVISOR_ELF) $(BUILD)/gdbinit
+qemu-gdb: $(RINGVISOR_ELF) $(BUILD)/guest.elf $(BUILD)/gdbinit
 	@echo "  QEMU    stopped at the first instruction, GDB stub on localhost:$(GDBPORT)"
 	@echo "          attach with 'make gdb' in another terminal (or: $(GDB) -x $(BUILD)/gdbinit)"
 	@$(QEMU_HINT)
@@ -165,7 +167,7 @@ gdb: $(RINGVISOR_ELF) $(BUILD)/gdbinit
 # ---------------------------------------------------------------- tests --------------
 # Each test appends "PASS name", "FAIL name (reason)" or "SKIP name (reason)" to
 # $(RESULTS); logs go to $(BUILD)/test-logs/<name>.log.  See tests/qemu/tests.list.
-test-qemu: $(RINGVISOR_ELF)
+test-qemu: $(RINGVISOR_ELF) $(BUILD)/guest.elf
 	$(Q)$(if $(filter 1,$(QEMU_TEST_RESET)),rm -f $(RESULTS))
 	$(Q)set -f; BUILD=$(BUILD) ELF=$(RINGVISOR_ELF) QEMU=$(QEMU) RESULTS=$(RESULTS) \
 	    OVMF_CODE=$(OVMF_CODE) OVMF_VARS=$(OVMF_VARS) OVMF_BIOS=$(OVMF_BIOS) \

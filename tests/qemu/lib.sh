@@ -60,16 +60,28 @@ ovmf_args() {
 # the image powers the machine off, so the test ends at once instead of at its timeout.  $2 is the GRUB menu entry to boot
 # (0: Multiboot 2, 1: Multiboot 1).  Prints the image's path.
 iso_for_cmdline() {
-    local cmdline=$1 entry=${2:-0} key dir iso
-    key=$(printf '%s\n%s' "$entry" "$cmdline" | sha1sum | cut -c1-12)
+    local cmdline=$1 entry=${2:-0} key dir iso m
+    local -a modargs=()
+    shift 2 || shift $#
+    # Further arguments are Multiboot modules, "FILE [ARGS]": part of the image and its key.
+    for m in "$@"; do
+        modargs+=(--module "$m")
+    done
+    key=$(printf '%s\n%s\n%s' "$entry" "$cmdline" "$*" | sha1sum | cut -c1-12)
     dir=$BUILD/test-iso
     iso=$dir/$key.iso
     mkdir -p "$dir"
     (
         # Two tests in parallel may want the same image: one builds it, the other waits.
         flock 9
-        if [ ! -s "$iso" ] || [ "$ELF" -nt "$iso" ] || [ tests/qemu/mkiso.sh -nt "$iso" ]; then
+        stale=0
+        for m in "$@"; do
+            [ "${m%% *}" -nt "$iso" ] && stale=1
+        done
+        if [ ! -s "$iso" ] || [ "$ELF" -nt "$iso" ] || [ tests/qemu/mkiso.sh -nt "$iso" ] ||
+            [ "$stale" = 1 ]; then
             tests/qemu/mkiso.sh --cmdline "$cmdline" --default "$entry" --halt-on-error \
+                ${modargs[@]+"${modargs[@]}"} \
                 --cfg "$dir/$key.cfg" \
                 "$ELF" "$iso" \
                 >"$dir/$key.mkiso.log" 2>&1 ||
@@ -104,7 +116,7 @@ parse_list() {
             line=${line#"${line%%[![:space:]]*}"}
             word=${line%%[[:space:]]*}
             case "$word" in
-                use | expect | reject | memory | timeout | skip | qemu) ;;
+                use | expect | reject | memory | timeout | skip | qemu | module) ;;
                 entry)
                     [ "$kind" = test ] || die "$LIST:$lineno: 'entry' belongs to a test, not a set"
                     [[ "$line" =~ ^entry[[:space:]]+([01])[[:space:]]*$ ]] ||

@@ -70,7 +70,7 @@ result() { # $1 = PASS|FAIL|SKIP, $2 = reason
 }
 
 # Directives, with sets expanded.
-expects=() rejects=() memcheck="" extra_qemu=() skip="" limit=${PATH_TIMEOUT[$path]}
+expects=() rejects=() memcheck="" extra_qemu=() skip="" modules=() limit=${PATH_TIMEOUT[$path]}
 while IFS= read -r d; do
     [ -n "$d" ] || continue
     word=${d%%[[:space:]]*}
@@ -84,6 +84,7 @@ while IFS= read -r d; do
         skip) skip=$arg ;;
         entry) ;; # read by parse_list
         qemu) read -r -a more <<<"$arg"; extra_qemu+=("${more[@]}") ;;
+        module) modules+=("$arg") ;;
     esac
 done <<<"$directives"
 
@@ -104,9 +105,13 @@ qemu_args=(-accel tcg -m "$mem" -smp "$cpus" -display none -monitor none -serial
 case "$path" in
     kernel)
         qemu_args+=(-machine pc -kernel "$ELF" -append "$cmdline")
+        if [ ${#modules[@]} -gt 0 ]; then
+            # QEMU's Multiboot loader takes the modules comma-separated, each "FILE ARGS".
+            qemu_args+=(-initrd "$(IFS=,; echo "${modules[*]}")")
+        fi
         ;;
     bios)
-        iso=$(iso_for_cmdline "$cmdline" "${T_ENTRY[$name]}") ||
+        iso=$(iso_for_cmdline "$cmdline" "${T_ENTRY[$name]}" ${modules[@]+"${modules[@]}"}) ||
             die "cannot build the GRUB image for '$name'"
         qemu_args+=(-machine pc -cdrom "$iso" -boot d)
         ;;
@@ -116,7 +121,7 @@ case "$path" in
             result SKIP "no OVMF firmware found: install Debian's ovmf"
             exit 0
         fi
-        iso=$(iso_for_cmdline "$cmdline" "${T_ENTRY[$name]}") ||
+        iso=$(iso_for_cmdline "$cmdline" "${T_ENTRY[$name]}" ${modules[@]+"${modules[@]}"}) ||
             die "cannot build the GRUB image for '$name'"
         qemu_args+=(-machine q35 "${fw[@]}" -cdrom "$iso")
         ;;
