@@ -11,7 +11,8 @@ static void banner(void)
 
     printk("Ringvisor mini kernel " MINI_KERNEL_VERSION ": %lu pages (%lu MiB), "
            "command line \"%.*s\"\n",
-           pages, pages >> 8, (int)sizeof(start_info->cmd_line), (const char *)start_info->cmd_line);
+           pages, pages >> 8, (int)sizeof(start_info->cmd_line),
+           (const char *)start_info->cmd_line);
     printk("mini kernel: start_info %s, flags %#x, pt_base %#lx, %lu page-table frames, "
            "%lu free frames\n",
            start_info->magic, start_info->flags, start_info->pt_base, start_info->nr_pt_frames,
@@ -29,6 +30,9 @@ static void traps_setup(void)
 int guest_main(void)
 {
     banner();
+    if (!shared_info) {
+        panic("the kernel needs the shared info page (fault addresses come through it)");
+    }
     traps_setup();
     gdt_setup();
     vm_setup();

@@ -48,8 +48,8 @@ static void report_exit(const struct process *p, const struct guest_regs *r)
     if (r->vector == 0x80 && r->eax == SYS_exit) {
         printk("mini kernel: process %s exited with status %d\n", p->name, (int)r->ebx);
     } else if (r->vector == 14) {
-        printk("mini kernel: process %s killed: page fault at %#x (error %#x), eip %#x\n",
-               p->name, fault_addr, r->error_code, r->eip);
+        printk("mini kernel: process %s killed: page fault at %#x (error %#x), eip %#x\n", p->name,
+               fault_addr, r->error_code, r->eip);
     } else {
         printk("mini kernel: process %s killed: %s (vector %u, error %#x), eip %#x\n", p->name,
                trap_name(r->vector), r->vector, r->error_code, r->eip);
@@ -64,8 +64,8 @@ static void proc_run(int index)
 
     current = index;
     printk("mini kernel: starting process %s (pid %d)\n", p->name, index + 1);
-    rc = user_run((uint32_t)(uintptr_t)p->entry, (uint32_t)(uintptr_t)(user_stack + USER_STACK_SIZE), 0,
-                  &exit_regs);
+    rc = user_run((uint32_t)(uintptr_t)p->entry,
+                  (uint32_t)(uintptr_t)(user_stack + USER_STACK_SIZE), 0, &exit_regs);
     if (rc != 0) {
         panic("stack_switch failed: %d (%s)", rc, errname(rc));
     }

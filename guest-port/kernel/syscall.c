@@ -4,7 +4,6 @@
 #include "guest/user.h"
 #include "kernel.h"
 
-
 /* Output of the current process, one line at a time, each line prefixed with its name. */
 static char line[160];
 static size_t line_len;

@@ -9,8 +9,8 @@
  * tables already cover it: vm_setup() unmaps its pages (their frames join the free pool)
  * and a fault there maps a fresh zeroed frame, user-writable, with update_va_mapping.
  */
-#define DEMAND_PAGES   USER_DEMAND_PAGES
-#define DEMAND_END     ((uintptr_t)user_demand_area + sizeof(user_demand_area))
+#define DEMAND_PAGES USER_DEMAND_PAGES
+#define DEMAND_END   ((uintptr_t)user_demand_area + sizeof(user_demand_area))
 static bool demand_mapped[DEMAND_PAGES];
 static unsigned long demand_pfn[DEMAND_PAGES];
 
@@ -46,8 +46,8 @@ static bool demand_map(uint32_t addr)
     }
     rc = map_page(demand_va(i), pte_make(pfn_to_mfn(pfn), PTE_USER_RW));
     if (rc != 0) {
-        panic("update_va_mapping (demand page %#x) failed: %d (%s)", (unsigned int)demand_va(i),
-              rc, errname(rc));
+        panic("update_va_mapping (demand page %#x) failed: %d (%s)", (unsigned int)demand_va(i), rc,
+              errname(rc));
     }
     memset((void *)demand_va(i), 0, PAGE_SIZE);
     demand_mapped[i] = true;

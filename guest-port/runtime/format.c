@@ -30,8 +30,8 @@ static void pad(struct out *o, char c, int n)
 }
 
 /* Emits prefix and digits with the spec's width, zero padding and precision. */
-static void emit_number(struct out *o, const struct spec *s, const char *prefix,
-                        const char *digits, int ndigits)
+static void emit_number(struct out *o, const struct spec *s, const char *prefix, const char *digits,
+                        int ndigits)
 {
     int plen = (int)strlen(prefix);
     int zeros = s->prec > ndigits ? s->prec - ndigits : 0;
@@ -196,8 +196,7 @@ static void format_one(struct out *o, const struct spec *s, char conv, va_list *
     case 'd':
     case 'i':
         sv = arg_signed(s, ap);
-        format_int(o, s, conv, sv < 0 ? -(unsigned long long)sv : (unsigned long long)sv,
-                   sv < 0);
+        format_int(o, s, conv, sv < 0 ? -(unsigned long long)sv : (unsigned long long)sv, sv < 0);
         break;
     case 'u':
     case 'x':
@@ -215,6 +214,9 @@ static void format_one(struct out *o, const struct spec *s, char conv, va_list *
     }
     case 's':
         format_string(o, s, va_arg(*ap, const char *));
+        break;
+    case '%':
+        put(o, '%');
         break;
     default:
         put(o, '%');

@@ -3,8 +3,7 @@
 #include "guest/hypercall.h"
 #include "guest/mm.h"
 
-uint64_t seg_descriptor(uint32_t base, uint32_t limit_pages, unsigned int type,
-                        unsigned int dpl)
+uint64_t seg_descriptor(uint32_t base, uint32_t limit_pages, unsigned int type, unsigned int dpl)
 {
     uint32_t lo = (limit_pages & 0xffff) | ((base & 0xffff) << 16);
     uint32_t hi = ((base >> 16) & 0xff) | ((type & 0xf) << 8) | (1u << 12) /* S */ |

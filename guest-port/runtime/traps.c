@@ -29,10 +29,26 @@ static volatile bool catch_armed;
 uintptr_t trap_caught_frame;
 
 static const char *const vector_names[20] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
-    "invalid opcode", "device not available", "double fault", "coprocessor overrun",
-    "invalid TSS", "segment not present", "stack fault", "general protection",
-    "page fault", "reserved", "x87 error", "alignment check", "machine check", "SIMD error",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 error",
+    "alignment check",
+    "machine check",
+    "SIMD error",
 };
 
 bool trap_has_error_code(unsigned int vector)
@@ -103,8 +119,8 @@ void trap_dump(const char *why, const struct guest_regs *r)
     printk("%s: vector %u (%s), error code %#x, at %04x:%08x, eflags %08x, mask %u\n", why,
            r->vector, vector_name(r->vector), r->error_code, r->cs & 0xffff, r->eip, r->eflags,
            (r->cs >> 16) & 0xff);
-    printk("  eax %08x ebx %08x ecx %08x edx %08x esi %08x edi %08x ebp %08x\n", r->eax,
-           r->ebx, r->ecx, r->edx, r->esi, r->edi, r->ebp);
+    printk("  eax %08x ebx %08x ecx %08x edx %08x esi %08x edi %08x ebp %08x\n", r->eax, r->ebx,
+           r->ecx, r->edx, r->esi, r->edi, r->ebp);
     printk("  esp %08x ss %04x ds %04x es %04x fs %04x gs %04x cr2 %08x\n", guest_regs_sp(r),
            guest_regs_user(r) ? r->ss & 0xffff : FLAT_KERNEL_SS, r->ds & 0xffff, r->es & 0xffff,
            r->fs & 0xffff, r->gs & 0xffff, trap_cr2());

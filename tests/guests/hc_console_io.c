@@ -7,7 +7,7 @@ TEST_NAME("hc_console_io");
 /* A guest address nothing maps: far above the start-of-day region, below the monitor. */
 #define UNMAPPED_VA 0xF5000000UL
 /* An address in the monitor's part of every address space. */
-#define MONITOR_VA 0xFF000000UL
+#define MONITOR_VA  0xFF000000UL
 
 static void test_write(void)
 {

@@ -59,8 +59,7 @@ static void test_refusals(void)
 
     TEST_EQ(HYPERVISOR_multicall(calls, 0), 0);
     TEST_EQ(HYPERVISOR_multicall((multicall_entry_t *)MONITOR_VA, 1), -XEN_EFAULT);
-    TEST_EQ(HYPERVISOR_multicall((multicall_entry_t *)(MACH2PHYS_VIRT_START - 16), 1),
-            -XEN_EFAULT);
+    TEST_EQ(HYPERVISOR_multicall((multicall_entry_t *)(MACH2PHYS_VIRT_START - 16), 1), -XEN_EFAULT);
     /* A multicall may not nest. */
     calls[0] = (multicall_entry_t){.op = __HYPERVISOR_multicall, .args = {(uintptr_t)calls, 1}};
     TEST_EQ(HYPERVISOR_multicall(calls, 1), 0);

@@ -45,8 +45,7 @@ static bool monitor_is_64bit(void)
 {
     static xen_capabilities_info_t caps;
 
-    return HYPERVISOR_xen_version(XENVER_capabilities, caps) == 0 &&
-           strstr(caps, "x86_64") != NULL;
+    return HYPERVISOR_xen_version(XENVER_capabilities, caps) == 0 && strstr(caps, "x86_64") != NULL;
 }
 
 static int update(unsigned int index, uint64_t desc)

@@ -1,4 +1,5 @@
-/* Test guest: HYPERVISOR_set_trap_table — loading, replacing, clearing, selector fix-up, refusals. */
+/* Test guest: HYPERVISOR_set_trap_table — loading, replacing, clearing, selector fix-up, refusals.
+ */
 #include "guest/hypercall.h"
 #include "guest/test.h"
 #include "guest/traps.h"

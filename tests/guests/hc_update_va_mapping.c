@@ -6,8 +6,8 @@
 
 TEST_NAME("hc_update_va_mapping");
 
-#define MONITOR_VA  0xFF000000UL
-#define NO_L1_VA    0xF5000000UL /* no L1 table covers it at start of day */
+#define MONITOR_VA 0xFF000000UL
+#define NO_L1_VA   0xF5000000UL /* no L1 table covers it at start of day */
 
 /* The page whose mapping the test changes: one page of our own .bss. */
 static uint8_t window[4096] PAGE_ALIGNED;
@@ -79,8 +79,8 @@ static void test_readonly_and_unmap(unsigned long pfn)
  */
 static void check_refused(int rc, const char *what)
 {
-    TEST_CHECK(rc == -XEN_EINVAL || rc == -XEN_EBUSY || rc == -XEN_EPERM, "%s: got %d (%s)",
-               what, rc, errname(rc));
+    TEST_CHECK(rc == -XEN_EINVAL || rc == -XEN_EBUSY || rc == -XEN_EPERM, "%s: got %d (%s)", what,
+               rc, errname(rc));
 }
 
 static void test_refusals(void)

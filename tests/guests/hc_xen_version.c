@@ -99,12 +99,10 @@ static void test_refusals(void)
     TEST_EQ(HYPERVISOR_xen_version(XENVER_compile_info, (void *)MONITOR_VA), -XEN_EFAULT);
     TEST_EQ(HYPERVISOR_xen_version(XENVER_changeset, (void *)0xFFFFFFC0UL), -XEN_EFAULT);
     TEST_EQ(HYPERVISOR_xen_version(XENVER_capabilities, (void *)MONITOR_VA), -XEN_EFAULT);
-    TEST_EQ(HYPERVISOR_xen_version(XENVER_platform_parameters, (void *)MONITOR_VA),
-            -XEN_EFAULT);
+    TEST_EQ(HYPERVISOR_xen_version(XENVER_platform_parameters, (void *)MONITOR_VA), -XEN_EFAULT);
     TEST_EQ(HYPERVISOR_xen_version(XENVER_get_features, (void *)MONITOR_VA), -XEN_EFAULT);
     /* The read-only M2P is guest memory, but not writable: no output may land there. */
-    TEST_EQ(HYPERVISOR_xen_version(XENVER_extraversion, (void *)MACH2PHYS_VIRT_START),
-            -XEN_EFAULT);
+    TEST_EQ(HYPERVISOR_xen_version(XENVER_extraversion, (void *)MACH2PHYS_VIRT_START), -XEN_EFAULT);
     TEST_EQ(HYPERVISOR_xen_version(0x7777, NULL), -XEN_ENOSYS);
     TEST_EQ(HYPERVISOR_xen_version(-1, NULL), -XEN_ENOSYS);
 }

@@ -138,10 +138,12 @@ static void compare(unsigned int n, unsigned int ring, const struct outcome *got
     bool ok = same(got, want);
 
     if (ok || reports++ < MAX_REPORTS) {
-        TEST_CHECK(ok, "ring %u int $%#x: got %s vector %u error %#x eip %#x, expected %s "
-                   "vector %u error %#x eip %#x", ring, n, got->trapped ? "trap" : "no trap",
-                   got->vector, got->error_code, got->eip, want->trapped ? "trap" : "no trap",
-                   want->vector, want->error_code, want->eip);
+        TEST_CHECK(ok,
+                   "ring %u int $%#x: got %s vector %u error %#x eip %#x, expected %s "
+                   "vector %u error %#x eip %#x",
+                   ring, n, got->trapped ? "trap" : "no trap", got->vector, got->error_code,
+                   got->eip, want->trapped ? "trap" : "no trap", want->vector, want->error_code,
+                   want->eip);
     } else {
         test_check(false, __LINE__, "(report suppressed)");
     }

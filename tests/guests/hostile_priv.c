@@ -78,8 +78,8 @@ static void run_site(const struct site *s)
                trapped ? r.vector : 0);
     if (gp && ok) {
         TEST_CHECK(r.error_code == 0, "%s: #GP error code %#x", s->name, r.error_code);
-        TEST_CHECK(!s->insn || r.eip == (uintptr_t)s->insn, "%s: #GP at %#x, expected %p",
-                   s->name, r.eip, s->insn);
+        TEST_CHECK(!s->insn || r.eip == (uintptr_t)s->insn, "%s: #GP at %#x, expected %p", s->name,
+                   r.eip, s->insn);
     }
 }
 
@@ -117,8 +117,7 @@ static bool monitor_is_64bit(void)
 {
     static xen_capabilities_info_t caps;
 
-    return HYPERVISOR_xen_version(XENVER_capabilities, caps) == 0 &&
-           strstr(caps, "x86_64") != NULL;
+    return HYPERVISOR_xen_version(XENVER_capabilities, caps) == 0 && strstr(caps, "x86_64") != NULL;
 }
 
 /* Emulated reads: CR0 says protected mode with paging; CR3 names our own L3, folded. */

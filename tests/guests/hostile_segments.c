@@ -38,12 +38,11 @@ __asm__(".text\n"
         "hs_farptr: .long 0\n .word 0xe010\n"
         ".text\n");
 extern char hs_ds08[], hs_ds08_i[], hs_ds10[], hs_ds10_i[], hs_es10[], hs_es10_i[], hs_fs10[],
-    hs_fs10_i[], hs_gs10[], hs_gs10_i[], hs_ds11[], hs_ds11_i[], hs_ss10[], hs_ss10_i[],
-    hs_ss11[], hs_ss11_i[], hs_ss33[], hs_ss33_i[], hs_ldt[], hs_ldt_i[], hs_far[], hs_far_i[],
-    hs_popds[], hs_popds_i[], hs_lfs[], hs_lfs_i[], hs_ljmp08[], hs_ljmp08_i[], hs_ljmp09[],
-    hs_ljmp09_i[], hs_lcall08[], hs_lcall08_i[], hs_iret08[], hs_iret08_i[], hs_ljmp19[],
-    hs_jmphigh[], hs_jmphigh_i[], hs_readhigh[], hs_readhigh_i[], hs_writemon[],
-    hs_writemon_i[];
+    hs_fs10_i[], hs_gs10[], hs_gs10_i[], hs_ds11[], hs_ds11_i[], hs_ss10[], hs_ss10_i[], hs_ss11[],
+    hs_ss11_i[], hs_ss33[], hs_ss33_i[], hs_ldt[], hs_ldt_i[], hs_far[], hs_far_i[], hs_popds[],
+    hs_popds_i[], hs_lfs[], hs_lfs_i[], hs_ljmp08[], hs_ljmp08_i[], hs_ljmp09[], hs_ljmp09_i[],
+    hs_lcall08[], hs_lcall08_i[], hs_iret08[], hs_iret08_i[], hs_ljmp19[], hs_jmphigh[],
+    hs_jmphigh_i[], hs_readhigh[], hs_readhigh_i[], hs_writemon[], hs_writemon_i[];
 
 struct gp_site {
     const char *name;
@@ -78,8 +77,7 @@ static void test_selector_loads(void)
         const struct gp_site *s = &sites[i];
         struct guest_regs r = {0};
 
-        if (!TEST_CHECK(trap_catch((void (*)(void *))s->fn, NULL, &r), "%s: no trap",
-                        s->name)) {
+        if (!TEST_CHECK(trap_catch((void (*)(void *))s->fn, NULL, &r), "%s: no trap", s->name)) {
             continue;
         }
         TEST_CHECK(r.vector == 13 && r.error_code == s->error_code && r.eip == (uintptr_t)s->insn,
@@ -94,8 +92,7 @@ static void test_own_selector(void)
     struct guest_regs r = {0};
     bool trapped = trap_catch((void (*)(void *))hs_ljmp19, NULL, &r);
 
-    TEST_CHECK(!trapped, "ljmp FLAT_RING1_CS trapped: vector %u error %#x", r.vector,
-               r.error_code);
+    TEST_CHECK(!trapped, "ljmp FLAT_RING1_CS trapped: vector %u error %#x", r.vector, r.error_code);
 }
 
 /*
@@ -118,8 +115,8 @@ static void test_limits(void)
     for (unsigned int i = 0; i < ARRAY_SIZE(sites); i++) {
         struct guest_regs r = {0};
         bool trapped = trap_catch((void (*)(void *))sites[i].fn, NULL, &r);
-        bool gp = trapped && r.vector == 13 && r.error_code == 0 &&
-                  r.eip == (uintptr_t)sites[i].insn;
+        bool gp =
+            trapped && r.vector == 13 && r.error_code == 0 && r.eip == (uintptr_t)sites[i].insn;
         bool pf = trapped && r.vector == 14 && trap_cr2() == sites[i].addr;
 
         TEST_CHECK(gp || pf, "%s: %s vector %u error %#x at %#x", sites[i].name,

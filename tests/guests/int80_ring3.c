@@ -34,8 +34,8 @@ __asm__(".section .user.text, \"ax\"\n"
         "u_kread:        movl hypercall_page, %eax\n"
         "                jmp .\n"
         ".text\n");
-extern char u_syscall[], u_syscall_insn[], u_syscall_next[], u_int80[], u_int80_insn[],
-    u_int81[], u_int3[], u_int3_next[], u_cli[], u_kread[];
+extern char u_syscall[], u_syscall_insn[], u_syscall_next[], u_int80[], u_int80_insn[], u_int81[],
+    u_int3[], u_int3_next[], u_cli[], u_kread[];
 
 static struct guest_regs first_call;
 static uintptr_t first_call_frame;

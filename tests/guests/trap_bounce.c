@@ -48,10 +48,10 @@ extern char tb_int3[], tb_int3_next[], tb_div[], tb_div_insn[], tb_ud[], tb_ud_i
 
 struct expect {
     const char *name;
-    char *site;       /* the function to run */
-    char *eip;        /* the EIP the frame must hold */
+    char *site; /* the function to run */
+    char *eip;  /* the EIP the frame must hold */
     uint32_t vector, error_code;
-    uint32_t cr2;     /* checked for page faults */
+    uint32_t cr2; /* checked for page faults */
 };
 
 /* Runs e->site and checks the frame of the trap it must cause. */
@@ -66,21 +66,18 @@ static void check_trap(const struct expect *e)
     }
     TEST_CHECK(r.vector == e->vector, "%s: vector %u", e->name, r.vector);
     TEST_CHECK(r.error_code == e->error_code, "%s: error code %#x", e->name, r.error_code);
-    TEST_CHECK(r.eip == (uint32_t)(uintptr_t)e->eip, "%s: eip %#x, expected %p", e->name,
-               r.eip, e->eip);
+    TEST_CHECK(r.eip == (uint32_t)(uintptr_t)e->eip, "%s: eip %#x, expected %p", e->name, r.eip,
+               e->eip);
     TEST_CHECK((r.cs & 0xffff) == FLAT_KERNEL_CS, "%s: cs %#x", e->name, r.cs);
     TEST_CHECK(r.cs >> 16 == mask, "%s: saved mask %u, mask is %u", e->name, r.cs >> 16, mask);
     TEST_CHECK(!!(r.eflags & 0x200) == !mask, "%s: eflags %#x with mask %u", e->name, r.eflags,
                mask);
-    TEST_CHECK((r.eflags & 0x3002) == 0x0002, "%s: eflags %#x (bit 1, IOPL)", e->name,
-               r.eflags);
+    TEST_CHECK((r.eflags & 0x3002) == 0x0002, "%s: eflags %#x (bit 1, IOPL)", e->name, r.eflags);
     TEST_CHECK(trap_caught_frame + offsetof(struct guest_regs, esp) == esp_at_trap,
                "%s: frame ends at %#x, esp was %#x", e->name,
-               (unsigned int)(trap_caught_frame + offsetof(struct guest_regs, esp)),
-               esp_at_trap);
+               (unsigned int)(trap_caught_frame + offsetof(struct guest_regs, esp)), esp_at_trap);
     if (e->vector == 14) {
-        TEST_CHECK(trap_cr2() == e->cr2, "%s: cr2 %#x, expected %#x", e->name, trap_cr2(),
-                   e->cr2);
+        TEST_CHECK(trap_cr2() == e->cr2, "%s: cr2 %#x, expected %#x", e->name, trap_cr2(), e->cr2);
     }
 }
 

@@ -21,67 +21,66 @@
  */
 extern char hypercall_page[4096];
 
-#define HYPERCALL_STUB "call hypercall_page + %c[off]"
+#define HYPERCALL_STUB      "call hypercall_page + %c[off]"
 #define HYPERCALL_OFF(name) [off] "i"(__HYPERVISOR_##name * 32)
 
-#define _hypercall0(type, name)                                                                \
-    ({                                                                                         \
-        long __res;                                                                            \
-        __asm__ volatile(HYPERCALL_STUB : "=a"(__res) : HYPERCALL_OFF(name) : "memory");       \
-        (type)__res;                                                                           \
+#define _hypercall0(type, name)                                                                    \
+    ({                                                                                             \
+        long __res;                                                                                \
+        __asm__ volatile(HYPERCALL_STUB : "=a"(__res) : HYPERCALL_OFF(name) : "memory");           \
+        (type) __res;                                                                              \
     })
 
-#define _hypercall1(type, name, a1)                                                            \
-    ({                                                                                         \
-        long __res, __b;                                                                       \
-        __asm__ volatile(HYPERCALL_STUB                                                        \
-                         : "=a"(__res), "=b"(__b)                                              \
-                         : HYPERCALL_OFF(name), "1"((long)(a1))                                \
-                         : "memory");                                                          \
-        (type)__res;                                                                           \
+#define _hypercall1(type, name, a1)                                                                \
+    ({                                                                                             \
+        long __res, __b;                                                                           \
+        __asm__ volatile(HYPERCALL_STUB                                                            \
+                         : "=a"(__res), "=b"(__b)                                                  \
+                         : HYPERCALL_OFF(name), "1"((long)(a1))                                    \
+                         : "memory");                                                              \
+        (type) __res;                                                                              \
     })
 
-#define _hypercall2(type, name, a1, a2)                                                        \
-    ({                                                                                         \
-        long __res, __b, __c;                                                                  \
-        __asm__ volatile(HYPERCALL_STUB                                                        \
-                         : "=a"(__res), "=b"(__b), "=c"(__c)                                   \
-                         : HYPERCALL_OFF(name), "1"((long)(a1)), "2"((long)(a2))               \
-                         : "memory");                                                          \
-        (type)__res;                                                                           \
+#define _hypercall2(type, name, a1, a2)                                                            \
+    ({                                                                                             \
+        long __res, __b, __c;                                                                      \
+        __asm__ volatile(HYPERCALL_STUB                                                            \
+                         : "=a"(__res), "=b"(__b), "=c"(__c)                                       \
+                         : HYPERCALL_OFF(name), "1"((long)(a1)), "2"((long)(a2))                   \
+                         : "memory");                                                              \
+        (type) __res;                                                                              \
     })
 
-#define _hypercall3(type, name, a1, a2, a3)                                                    \
-    ({                                                                                         \
-        long __res, __b, __c, __d;                                                             \
-        __asm__ volatile(HYPERCALL_STUB                                                        \
-                         : "=a"(__res), "=b"(__b), "=c"(__c), "=d"(__d)                        \
-                         : HYPERCALL_OFF(name), "1"((long)(a1)), "2"((long)(a2)),              \
-                           "3"((long)(a3))                                                     \
-                         : "memory");                                                          \
-        (type)__res;                                                                           \
+#define _hypercall3(type, name, a1, a2, a3)                                                        \
+    ({                                                                                             \
+        long __res, __b, __c, __d;                                                                 \
+        __asm__ volatile(HYPERCALL_STUB                                                            \
+                         : "=a"(__res), "=b"(__b), "=c"(__c), "=d"(__d)                            \
+                         : HYPERCALL_OFF(name), "1"((long)(a1)), "2"((long)(a2)), "3"((long)(a3))  \
+                         : "memory");                                                              \
+        (type) __res;                                                                              \
     })
 
-#define _hypercall4(type, name, a1, a2, a3, a4)                                                \
-    ({                                                                                         \
-        long __res, __b, __c, __d, __S;                                                        \
-        __asm__ volatile(HYPERCALL_STUB                                                        \
-                         : "=a"(__res), "=b"(__b), "=c"(__c), "=d"(__d), "=S"(__S)             \
-                         : HYPERCALL_OFF(name), "1"((long)(a1)), "2"((long)(a2)),              \
-                           "3"((long)(a3)), "4"((long)(a4))                                    \
-                         : "memory");                                                          \
-        (type)__res;                                                                           \
+#define _hypercall4(type, name, a1, a2, a3, a4)                                                    \
+    ({                                                                                             \
+        long __res, __b, __c, __d, __S;                                                            \
+        __asm__ volatile(HYPERCALL_STUB                                                            \
+                         : "=a"(__res), "=b"(__b), "=c"(__c), "=d"(__d), "=S"(__S)                 \
+                         : HYPERCALL_OFF(name), "1"((long)(a1)), "2"((long)(a2)), "3"((long)(a3)), \
+                           "4"((long)(a4))                                                         \
+                         : "memory");                                                              \
+        (type) __res;                                                                              \
     })
 
-#define _hypercall5(type, name, a1, a2, a3, a4, a5)                                            \
-    ({                                                                                         \
-        long __res, __b, __c, __d, __S, __D;                                                   \
-        __asm__ volatile(HYPERCALL_STUB                                                        \
-                         : "=a"(__res), "=b"(__b), "=c"(__c), "=d"(__d), "=S"(__S), "=D"(__D)  \
-                         : HYPERCALL_OFF(name), "1"((long)(a1)), "2"((long)(a2)),              \
-                           "3"((long)(a3)), "4"((long)(a4)), "5"((long)(a5))                   \
-                         : "memory");                                                          \
-        (type)__res;                                                                           \
+#define _hypercall5(type, name, a1, a2, a3, a4, a5)                                                \
+    ({                                                                                             \
+        long __res, __b, __c, __d, __S, __D;                                                       \
+        __asm__ volatile(HYPERCALL_STUB                                                            \
+                         : "=a"(__res), "=b"(__b), "=c"(__c), "=d"(__d), "=S"(__S), "=D"(__D)      \
+                         : HYPERCALL_OFF(name), "1"((long)(a1)), "2"((long)(a2)), "3"((long)(a3)), \
+                           "4"((long)(a4)), "5"((long)(a5))                                        \
+                         : "memory");                                                              \
+        (type) __res;                                                                              \
     })
 
 /*
@@ -154,8 +153,8 @@ static inline unsigned long HYPERVISOR_get_debugreg(int reg)
 /* ma: machine address of the descriptor slot (8-byte aligned); desc: the new descriptor. */
 static inline int HYPERVISOR_update_descriptor(uint64_t ma, uint64_t desc)
 {
-    return _hypercall4(int, update_descriptor, (uint32_t)ma, (uint32_t)(ma >> 32),
-                       (uint32_t)desc, (uint32_t)(desc >> 32));
+    return _hypercall4(int, update_descriptor, (uint32_t)ma, (uint32_t)(ma >> 32), (uint32_t)desc,
+                       (uint32_t)(desc >> 32));
 }
 
 static inline int HYPERVISOR_memory_op(unsigned int cmd, void *arg)
@@ -169,8 +168,7 @@ static inline int HYPERVISOR_multicall(multicall_entry_t *calls, unsigned int co
 }
 
 /* pte: the new 64-bit PAE entry (machine address | flags), 0 to unmap; flags: UVMF_*. */
-static inline int HYPERVISOR_update_va_mapping(unsigned long va, uint64_t pte,
-                                               unsigned long flags)
+static inline int HYPERVISOR_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
 {
     return _hypercall4(int, update_va_mapping, va, (uint32_t)pte, (uint32_t)(pte >> 32), flags);
 }
@@ -178,8 +176,8 @@ static inline int HYPERVISOR_update_va_mapping(unsigned long va, uint64_t pte,
 static inline int HYPERVISOR_update_va_mapping_otherdomain(unsigned long va, uint64_t pte,
                                                            unsigned long flags, domid_t domid)
 {
-    return _hypercall5(int, update_va_mapping_otherdomain, va, (uint32_t)pte,
-                       (uint32_t)(pte >> 32), flags, domid);
+    return _hypercall5(int, update_va_mapping_otherdomain, va, (uint32_t)pte, (uint32_t)(pte >> 32),
+                       flags, domid);
 }
 
 /* timeout: absolute system time in ns; 0 cancels the timer. */

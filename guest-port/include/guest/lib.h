@@ -10,13 +10,13 @@
 #define static_assert _Static_assert
 #endif
 
-#define ARRAY_SIZE(a)   (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a)  (((x) + (a) - 1) & ~((a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((a) - 1))
-#define barrier()       __asm__ volatile("" ::: "memory")
-#define NORETURN        __attribute__((noreturn))
+#define ARRAY_SIZE(a)     (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)    (((x) + (a)-1) & ~((a)-1))
+#define ALIGN_DOWN(x, a)  ((x) & ~((a)-1))
+#define barrier()         __asm__ volatile("" ::: "memory")
+#define NORETURN          __attribute__((noreturn))
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-#define PAGE_ALIGNED    __attribute__((aligned(4096)))
+#define PAGE_ALIGNED      __attribute__((aligned(4096)))
 
 /* The C library subset the compiler may call on its own, plus a few string helpers. */
 void *memset(void *dst, int c, size_t n);

@@ -31,7 +31,7 @@ extern const struct guest_options guest_options;
 /* Valid from the first C instruction on: the monitor's start_info page (ESI at entry). */
 extern start_info_t *start_info;
 
-/* The shared info page, mapped at a page of our own .bss; NULL until mapped. */
+/* The shared info page, mapped at a page of our own .bss; NULL until (or unless) mapped. */
 extern shared_info_t *shared_info;
 
 /* vcpu_info of vCPU 0 (inside shared_info); NULL until the shared info page is mapped. */

@@ -14,8 +14,7 @@
 #define SEG_TYPE_DATA 0x3 /* read/write, accessed */
 
 /* A present, 32-bit, page-granular code or data descriptor (S = 1). */
-uint64_t seg_descriptor(uint32_t base, uint32_t limit_pages, unsigned int type,
-                        unsigned int dpl);
+uint64_t seg_descriptor(uint32_t base, uint32_t limit_pages, unsigned int type, unsigned int dpl);
 
 /* Loads sel into %fs / reads %fs (for checking that a GDT entry is usable). */
 static inline void seg_load_fs(uint16_t sel)

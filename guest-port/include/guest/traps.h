@@ -31,7 +31,7 @@ static inline uint32_t guest_regs_sp(const struct guest_regs *r)
 }
 
 /* Bits of the trap-table flags byte (<xen/arch-x86/xen.h>). */
-#define TRAP_DPL(n)      ((n) & 3)
+#define TRAP_DPL(n)      ((n)&3)
 #define TRAP_MASK_EVENTS 4 /* the monitor sets the event mask on delivery */
 
 /* True for the vectors whose bounce frame carries an error code: 8, 10-14, 17. */
