@@ -104,7 +104,8 @@ static long callback_register(struct vcpu *v, const callback_register_t *cb)
         v->arch.syscall_eip = eip;    /* recorded; SYSCALL stays disabled */
         return 0;
     case CALLBACKTYPE_nmi:
-        return -ENOSYS;               /* no virtual NMIs yet */
+        v->arch.nmi_eip = eip;        /* recorded; no source of virtual NMIs yet */
+        return 0;
     default:
         return -EINVAL;
     }
@@ -126,6 +127,7 @@ long do_callback_op(struct vcpu *v, const uint32_t a[6])
             return -EFAULT;
         }
         switch (cb.type) {
+        case CALLBACKTYPE_nmi: v->arch.nmi_eip = 0; return 0;
         case CALLBACKTYPE_sysenter: v->arch.sysenter_eip = 0; return 0;
         case CALLBACKTYPE_syscall32: v->arch.syscall_eip = 0; return 0;
         default: return -EINVAL;      /* event and failsafe cannot be taken away */
