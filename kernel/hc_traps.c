@@ -49,12 +49,7 @@ long do_set_trap_table(struct vcpu *v, const uint32_t a[6])
         v->arch.traps[t.vector] = t;
     }
     if (running_here(v)) {
-        const trap_info_t *t80 = &v->arch.traps[0x80];
-        if (t80->address && (t80->flags & 3) == 3) {
-            idt_set_guest_int80(t80->cs, t80->address);
-        } else {
-            idt_clear_guest_int80();
-        }
+        arch_update_int80_gate(v);
     }
     return 0;
 }
@@ -70,6 +65,7 @@ long do_stack_switch(struct vcpu *v, const uint32_t a[6])
     v->arch.kernel_sp = esp;
     if (running_here(v)) {
         tss_set_ring1_stack(ss, esp);
+        arch_update_int80_gate(v);
     }
     return 0;
 }
@@ -212,6 +208,12 @@ long do_set_debugreg(struct vcpu *v, const uint32_t a[6])
     case 7:
         if (value & (DR7_GD | 0x0000D800)) {
             return -EPERM;
+        }
+        for (unsigned int i = 0; i < 4; i++) {
+            /* RW = 10 (I/O) needs CR4.DE, LEN = 10 is undefined on 32-bit CPUs. */
+            if (((value >> (16 + 4 * i)) & 3) == 2 || ((value >> (18 + 4 * i)) & 3) == 2) {
+                return -EPERM;
+            }
         }
         value |= 0x400;
         break;

@@ -91,20 +91,31 @@ void arch_load_debugregs(const struct vcpu *v)
     write_dr7(dr[7] ? dr[7] : 0x400);
 }
 
-/* Loads v's address space, stacks, gates, FPU and debug registers onto this CPU. */
-static void load_vcpu_state(struct vcpu *v)
+/*
+ * The direct int $0x80 gate, when the guest asked for it (DPL 3) and its kernel stack lies
+ * in guest memory: the CPU then pushes there by itself, with no monitor check on the way
+ * (a limit check that emulators may skip).  Otherwise int $0x80 comes through the monitor.
+ */
+void arch_update_int80_gate(const struct vcpu *v)
 {
-    struct arch_vcpu *a = &v->arch;
-    const trap_info_t *t80 = &a->traps[0x80];
-    this_cpu()->current = v;
-    write_cr3((uint32_t)mfn_to_paddr(a->pdpt));
-    tss_set_ring1_stack(a->kernel_ss, a->kernel_sp);
-    gdt_load_guest_frames(a->gdt_frames, (a->gdt_ents + 511) / 512);
-    if (t80->address && (t80->flags & 3) == 3) {
+    const trap_info_t *t80 = &v->arch.traps[0x80];
+    uint32_t sp = v->arch.kernel_sp;
+    if (t80->address && (t80->flags & 3) == 3 && sp >= 64 && sp <= MONITOR_WINDOW_START) {
         idt_set_guest_int80(t80->cs, t80->address);
     } else {
         idt_clear_guest_int80();
     }
+}
+
+/* Loads v's address space, stacks, gates, FPU and debug registers onto this CPU. */
+static void load_vcpu_state(struct vcpu *v)
+{
+    struct arch_vcpu *a = &v->arch;
+    this_cpu()->current = v;
+    write_cr3((uint32_t)mfn_to_paddr(a->pdpt));
+    tss_set_ring1_stack(a->kernel_ss, a->kernel_sp);
+    gdt_load_guest_frames(a->gdt_frames, (a->gdt_ents + 511) / 512);
+    arch_update_int80_gate(v);
     arch_load_debugregs(v);
     write_cr0(read_cr0() & ~X86_CR0_TS);
     __asm__ volatile("fxrstor %0" ::"m"(*(const uint8_t(*)[512])a->fpu));

@@ -46,6 +46,9 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next);
 /* Saves the running vCPU's registers, FPU and debug state off this CPU. */
 void arch_vcpu_save(struct vcpu *v);
 
+/* Installs or removes the direct int $0x80 gate for v (v runs here). */
+void arch_update_int80_gate(const struct vcpu *v);
+
 /* Loads v's debug registers into this CPU (v runs here). */
 void arch_load_debugregs(const struct vcpu *v);
 
