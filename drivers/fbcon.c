@@ -6,6 +6,7 @@
 #include "drivers/vga.h"
 #include "kernel/lib.h"
 #include "kernel/printk.h"
+#include "mm/heap.h"
 
 /* Enough for 16 MiB of 2-byte pixels in 8x16 cells; a smaller font leaves a bottom margin. */
 #define FBCON_MAX_CELLS 65536u
@@ -25,7 +26,7 @@ static struct {
     uint32_t pitch;                     /* bytes from one pixel row to the next */
     unsigned int bytespp;               /* 2, 3 or 4 */
     uint32_t fg;                        /* light grey in the pixel format; black is 0 in all */
-    uint8_t text[FBCON_MAX_CELLS];      /* what each cell shows, row by row */
+    uint8_t *text;                      /* what each cell shows, row by row (heap) */
 } fbcon;
 
 /* Draws one pixel row of a glyph: w pixels from bits (most significant bit first) at p. */
@@ -125,6 +126,10 @@ bool fbcon_init(const struct boot_framebuffer *fb)
         fbcon.base = fb_remap(fb->addr, len);
         why = fbcon.base == NULL ? "it cannot be mapped into the framebuffer window" : NULL;
     }
+    if (why == NULL) {
+        fbcon.text = kmalloc(FBCON_MAX_CELLS);
+        why = fbcon.text == NULL ? "no memory for its text record" : NULL;
+    }
     if (why != NULL) {
         pr_warn("console: framebuffer %ux%ux%u refused: %s\n", fb->width, fb->height, fb->bpp,
                 why);
@@ -144,7 +149,7 @@ bool fbcon_init(const struct boot_framebuffer *fb)
     };
     /* A blank cell is all black, so clearing the screen matches text[] full of spaces. */
     memset(fbcon.base, 0, len);
-    memset(fbcon.text, ' ', sizeof(fbcon.text));
+    memset(fbcon.text, ' ', FBCON_MAX_CELLS);
     pr_info("console: framebuffer %ux%ux%u, %ux%u text cells\n", fb->width, fb->height,
             fb->bpp, s->cols, s->rows);
     console_register(&s->con);

@@ -23,7 +23,7 @@
 #include "mm/m2p.h"
 #include "mm/page_alloc.h"
 
-extern const char __image_start[], __image_end[];
+extern const char __image_start[], __bss_start[], __image_end[];
 
 static struct memmap machine_map;
 
@@ -65,9 +65,10 @@ static void print_memory_summary(void)
     uint64_t ram = memmap_total(&machine_map, MEM_RAM);
     uint32_t free = frames_free();
     pr_info("Memory: %llu MiB RAM (%llu KiB), frame table covers %u frames, %u frames free "
-            "(%u MiB), monitor image %u KiB, boot allocations %llu KiB\n",
+            "(%u MiB), monitor image %u KiB loaded + %u KiB zeroed, boot allocations %llu KiB\n",
             ram >> 20, ram >> 10, frame_table_frames, free, free >> 8,
-            (unsigned int)((__image_end - __image_start) >> 10), bootmem_allocated() >> 10);
+            (unsigned int)((__bss_start - __image_start) >> 10),
+            (unsigned int)((__image_end - __bss_start) >> 10), bootmem_allocated() >> 10);
 }
 
 static void print_banner(void)
