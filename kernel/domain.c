@@ -253,12 +253,19 @@ void domains_all_gone(void)
 {
     static bool said;
     uint32_t free = frames_available();
+    unsigned int kept = domain_count();
+    bool leak = !kept && frames_free_at_start && free != frames_free_at_start;
     if (said) {
         return;
     }
     said = true;
-    pr_info("monitor: all domains have gone%s; frames free %u at the first build, %u now%s\n",
-            any_crashed ? " (some crashed)" : "", frames_free_at_start, free,
-            frames_free_at_start && free != frames_free_at_start ? ": LEAK" : "");
-    machine_stop_when_done(any_crashed || (frames_free_at_start && free != frames_free_at_start));
+    if (kept) {
+        /* Only preserved domains are left: their frames stay theirs until destroyed. */
+        pr_info("monitor: no domain is left running; %u preserved, holding their frames\n", kept);
+    } else {
+        pr_info("monitor: all domains have gone%s; frames free %u at the first build, %u now%s\n",
+                any_crashed ? " (some crashed)" : "", frames_free_at_start, free,
+                leak ? ": LEAK" : "");
+    }
+    machine_stop_when_done(any_crashed || leak);
 }

@@ -157,8 +157,8 @@ static bool reap_domains(void)
         }
         if (d->state == DOMAIN_SHUTDOWN && !on_cpu) {
             any |= domain_reap(d);
-        } else {
-            any = true;
+        } else if (d->state != DOMAIN_PRESERVED) {
+            any = true;     /* preserved domains are kept, but nothing more happens in them */
         }
     }
     return any;
