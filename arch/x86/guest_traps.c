@@ -116,7 +116,51 @@ static bool emulate_mov_cr_dr(struct vcpu *v, struct cpu_regs *r, const uint8_t 
     return true;
 }
 
-/* cli/sti under the virtual IOPL (they move the event mask); CR and DR moves. */
+/* Ports the monitor drives itself: never a guest's, whatever its IOPL. */
+static bool port_is_monitors(uint32_t port, unsigned int size)
+{
+    static const uint16_t ranges[][2] = {
+        { 0x20, 0x21 }, { 0x40, 0x43 }, { 0x60, 0x61 }, { 0x64, 0x64 }, { 0x70, 0x71 },
+        { 0xA0, 0xA1 }, { 0xF0, 0xFF }, { 0x2F8, 0x2FF }, { 0x3D4, 0x3D5 }, { 0x3F8, 0x3FF },
+        { 0xCF8, 0xCFF },
+    };
+    for (unsigned int i = 0; i < ARRAY_SIZE(ranges); i++) {
+        if (port <= ranges[i][1] && port + size - 1 >= ranges[i][0]) {
+            return true;
+        }
+    }
+    return port + size - 1 > 0xFFFF;
+}
+
+/*
+ * in/out (E4-E7 with an immediate port, EC-EF with DX, 66 for 16 bits): only the initial
+ * domain, with a virtual IOPL at least its ring, and only ports the monitor does not use.
+ */
+static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn, unsigned int pfx)
+{
+    uint8_t op = insn[pfx];
+    unsigned int size = (op & 1) ? (pfx ? 2 : 4) : 1, len = pfx + ((op & 8) ? 1 : 2);
+    uint32_t port = (op & 8) ? (r->edx & 0xFFFF) : insn[pfx + 1];
+    bool in = !(op & 2);
+    if (!v->domain->cfg.privileged || v->arch.iopl < (r->cs & 3) || port_is_monitors(port, size)) {
+        return false;
+    }
+    if (in) {
+        uint32_t val = size == 1 ? inb((uint16_t)port) : size == 2 ? inw((uint16_t)port) : inl((uint16_t)port);
+        uint32_t mask = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+        r->eax = (r->eax & ~mask) | (val & mask);
+    } else if (size == 1) {
+        outb((uint16_t)port, (uint8_t)r->eax);
+    } else if (size == 2) {
+        outw((uint16_t)port, (uint16_t)r->eax);
+    } else {
+        outl((uint16_t)port, r->eax);
+    }
+    r->eip += len;
+    return true;
+}
+
+/* cli/sti under the virtual IOPL (they move the event mask); in/out; CR and DR moves. */
 static bool emulate_privileged(struct vcpu *v, struct cpu_regs *r)
 {
     uint8_t insn[3] = { 0 };
@@ -131,6 +175,12 @@ static bool emulate_privileged(struct vcpu *v, struct cpu_regs *r)
     if (insn[0] == 0x0F && (r->cs & 3) == 1 && !copy_from_guest(insn, r->eip, 3) &&
         insn[1] >= 0x20 && insn[1] <= 0x23) {
         return emulate_mov_cr_dr(v, r, insn);
+    }
+    if ((insn[0] & 0xF4) == 0xE4 || insn[0] == 0x66) {
+        unsigned int pfx = insn[0] == 0x66 ? 1 : 0;
+        if (!copy_from_guest(insn, r->eip, 3) && (insn[pfx] & 0xF4) == 0xE4) {
+            return emulate_io(v, r, insn, pfx);
+        }
     }
     return false;
 }
