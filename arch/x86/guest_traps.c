@@ -16,6 +16,7 @@
 #include "mm/guest_copy.h"
 
 #define X86_EFLAGS_IOPL_SHIFT 12
+#define DR6_DEFAULT           0xFFFF0FF0u
 
 void guest_exit_fault(struct cpu_regs *r);
 
@@ -213,6 +214,15 @@ static void guest_exception(struct vcpu *v, struct cpu_regs *r)
             bounce_exception(v, 6, false, 0);
         }
         return;
+    case 1: {
+        /* The guest reads what happened in its DR6: merge the new status bits (as Xen does). */
+        uint32_t dr6 = read_dr6();
+        v->arch.debugreg[6] |= dr6 & ~DR6_DEFAULT;
+        v->arch.debugreg[6] &= dr6 | ~DR6_DEFAULT;
+        write_dr6(DR6_DEFAULT);
+        bounce_exception(v, 1, false, 0);
+        return;
+    }
     case 14:
         v->vcpu_info->arch.cr2 = read_cr2();
         bounce_exception(v, 14, true, r->error_code);

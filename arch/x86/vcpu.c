@@ -47,6 +47,8 @@ int arch_vcpu_init(struct vcpu *v)
     a->regs.ds = a->regs.es = a->regs.fs = a->regs.gs = a->regs.ss = FLAT_RING1_DS;
     a->regs.eflags = 0x202;
     a->kernel_ss = FLAT_RING1_DS;
+    a->debugreg[6] = 0xFFFF0FF0;   /* the architectural reset values */
+    a->debugreg[7] = 0x400;
     /* A freshly initialised FPU: FCW 0x37F, MXCSR 0x1F80. */
     memset(a->fpu, 0, sizeof(a->fpu));
     a->fpu[0] = 0x7F;
@@ -126,7 +128,7 @@ static void load_vcpu_state(struct vcpu *v)
 
 void arch_vcpu_save(struct vcpu *v)
 {
-    v->arch.debugreg[6] = read_dr6();
+    /* DR6 needs no saving: each guest #DB moves its bits into debugreg[6] at once. */
     write_dr7(0x400);
     write_cr0(read_cr0() & ~X86_CR0_TS);
     __asm__ volatile("fxsave %0" : "=m"(*(uint8_t(*)[512])v->arch.fpu));
