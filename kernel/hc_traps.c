@@ -223,6 +223,9 @@ long do_set_debugreg(struct vcpu *v, const uint32_t a[6])
     v->arch.debugreg[reg] = value;
     if (running_here(v)) {
         arch_load_debugregs(v);
+        if (reg == 6) {
+            write_dr6(value);
+        }
     }
     return 0;
 }
