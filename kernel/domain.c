@@ -107,7 +107,8 @@ void page_freed(uint16_t owner, mfn_t mfn)
 {
     struct domain *d = domain_by_id(owner);
     m2p_clear(mfn);
-    if (d) {
+    /* The shared-info page is the monitor's gift, not counted in tot_pages. */
+    if (d && !mfn_eq(mfn, d->shared_info_mfn)) {
         d->tot_pages--;
     }
 }
@@ -153,6 +154,9 @@ uint32_t domain_destroy(struct domain *d)
     f = spin_lock_irqsave(&d->mm_lock);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         put_gdt_frames(d->vcpu[i]);
+    }
+    if (mfn_x(d->shared_info_mfn) != INVALID_MFN_RAW) {
+        page_put_type(mfn_to_page(d->shared_info_mfn));   /* its permanent writable type */
     }
     release_frames(d);
     left = count_owned(d);

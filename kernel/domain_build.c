@@ -197,6 +197,8 @@ static int setup_shared_info(struct domain *d, uint32_t nr_pages)
     pg = mfn_to_page(m);
     pg->owner = d->id;
     pg->u.use.count_info = PGC_allocated | 1;
+    /* Writable for good: the monitor writes it, so it may never become a page table or GDT. */
+    pg->u.use.type_info = PGT_writable | 1;
     d->shared_info_mfn = m;
     d->shared_info = vmap_machine(mfn_to_paddr(m), PAGE_SIZE);
     if (!d->shared_info) {

@@ -7,6 +7,7 @@
 
 #define LINE_MAX 160
 #define CHUNK    128
+#define CONSOLE_WRITE_MAX (16u << 10)
 
 /* One partial line per domain: a line is printed whole, with the name before it. */
 struct line_buf {
@@ -52,6 +53,10 @@ long do_console_io(struct vcpu *v, const uint32_t a[6])
     char chunk[CHUNK];
     switch (cmd) {
     case CONSOLEIO_write:
+        /* Bounded work per call: the monitor writes with interrupts off. */
+        if (count > CONSOLE_WRITE_MAX) {
+            return -EINVAL;
+        }
         if (!guest_range_ok(buf, count)) {
             return -EFAULT;
         }

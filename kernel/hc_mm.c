@@ -25,7 +25,8 @@ static struct page_info *owned_page(struct domain *d, uint64_t mfn, uint32_t typ
         return NULL;
     }
     pg = mfn_to_page(_mfn((uint32_t)mfn));
-    if (pg->state != FRAME_ALLOCATED || pg->owner != d->id ||
+    /* The shared-info page is written by the monitor: never a guest's table of any kind. */
+    if (mfn == mfn_x(d->shared_info_mfn) || pg->state != FRAME_ALLOCATED || pg->owner != d->id ||
         (type && (page_type(pg) != type || !page_type_count(pg)))) {
         return NULL;
     }

@@ -8,6 +8,7 @@
 #include "kernel/hypercall.h"
 #include "kernel/lib.h"
 #include "mm/guest_copy.h"
+#include "mm/heap.h"
 #include <xen/callback.h>
 #include <xen/physdev.h>
 
@@ -17,13 +18,21 @@
 #define EFLAGS_VM    (1u << 17)
 #define DR7_GD       (1u << 13)
 
-/* A guest code selector for ring 1: a null one means the flat one, RPL 0 becomes 1. */
-static uint16_t ring1_selector(uint32_t sel)
+/*
+ * A guest's code selector for a handler: null means the flat ring-1 one, RPL 0 becomes 1,
+ * and anything that is not a guest code selector (a monitor selector above all) is refused.
+ */
+static int handler_selector(uint32_t sel, uint16_t *out)
 {
     if ((sel & ~3u) == 0) {
-        return FLAT_RING1_CS;
+        *out = FLAT_RING1_CS;
+        return 0;
     }
-    return (uint16_t)((sel & 3) == 0 ? sel | 1 : sel);
+    if (!guest_code_selector_ok(sel)) {
+        return -EPERM;
+    }
+    *out = (uint16_t)((sel & 3) == 0 ? sel | 1 : sel);
+    return 0;
 }
 
 static bool running_here(const struct vcpu *v)
@@ -31,27 +40,35 @@ static bool running_here(const struct vcpu *v)
     return this_cpu()->current == v;
 }
 
+/* Checks every entry into a copy of the table first; the vCPU's table changes only at the end. */
 long do_set_trap_table(struct vcpu *v, const uint32_t a[6])
 {
     uint32_t list = a[0];
-    trap_info_t t;
-    if (!list) {
-        memset(v->arch.traps, 0, sizeof(v->arch.traps));
+    trap_info_t *table = kmalloc(sizeof(v->arch.traps)), t;
+    long rc = 0;
+    if (!table) {
+        return -ENOMEM;
     }
-    for (unsigned int i = 0; list && i < 256; i++) {
+    if (list) {
+        memcpy(table, v->arch.traps, sizeof(v->arch.traps));
+    }
+    for (unsigned int i = 0; list && i < 256 && !rc; i++) {
         if (copy_from_guest(&t, list + i * (uint32_t)sizeof(t), sizeof(t))) {
-            return -EFAULT;
-        }
-        if (!t.address) {
+            rc = -EFAULT;
+        } else if (!t.address) {
             break;
+        } else if (!(rc = handler_selector(t.cs, &t.cs))) {
+            table[t.vector] = t;
         }
-        t.cs = ring1_selector(t.cs);
-        v->arch.traps[t.vector] = t;
     }
-    if (running_here(v)) {
-        arch_update_int80_gate(v);
+    if (!rc) {
+        memcpy(v->arch.traps, table, sizeof(v->arch.traps));
+        if (running_here(v)) {
+            arch_update_int80_gate(v);
+        }
     }
-    return 0;
+    kfree(table);
+    return rc;
 }
 
 long do_stack_switch(struct vcpu *v, const uint32_t a[6])
@@ -72,16 +89,24 @@ long do_stack_switch(struct vcpu *v, const uint32_t a[6])
 
 long do_set_callbacks(struct vcpu *v, const uint32_t a[6])
 {
-    v->arch.event_cs = ring1_selector(a[0]);
+    uint16_t event_cs, failsafe_cs;
+    if (handler_selector(a[0], &event_cs) || handler_selector(a[2], &failsafe_cs)) {
+        return -EPERM;
+    }
+    v->arch.event_cs = event_cs;
     v->arch.event_eip = a[1];
-    v->arch.failsafe_cs = ring1_selector(a[2]);
+    v->arch.failsafe_cs = failsafe_cs;
     v->arch.failsafe_eip = a[3];
     return 0;
 }
 
 static long callback_register(struct vcpu *v, const callback_register_t *cb)
 {
-    uint32_t cs = ring1_selector(cb->address.cs), eip = cb->address.eip;
+    uint32_t eip = cb->address.eip;
+    uint16_t cs;
+    if (handler_selector(cb->address.cs, &cs)) {
+        return -EPERM;
+    }
     switch (cb->type) {
     case CALLBACKTYPE_event:
         v->arch.event_cs = cs;

@@ -4,10 +4,13 @@
 #include "kernel/lib.h"
 #include "mm/guest_copy.h"
 
+#define MULTICALL_MAX 256
+
 static long do_multicall(struct vcpu *v, const uint32_t a[6]);
 
 static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_trap_table] = do_set_trap_table,
+    [__HYPERVISOR_mmu_update] = do_mmu_update,
     [__HYPERVISOR_set_gdt] = do_set_gdt,
     [__HYPERVISOR_stack_switch] = do_stack_switch,
     [__HYPERVISOR_set_callbacks] = do_set_callbacks,
@@ -19,6 +22,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_xen_version] = do_xen_version,
     [__HYPERVISOR_console_io] = do_console_io,
+    [__HYPERVISOR_mmuext_op] = do_mmuext_op,
     [__HYPERVISOR_vm_assist] = do_vm_assist,
     [__HYPERVISOR_iret] = do_iret,
     [__HYPERVISOR_vcpu_op] = do_vcpu_op,
@@ -54,7 +58,11 @@ void hypercall_dispatch(struct vcpu *v, struct cpu_regs *r)
 static long do_multicall(struct vcpu *v, const uint32_t a[6])
 {
     uint32_t list = a[0], nr = a[1];
-    if (nr > 0x10000 || !guest_range_ok(list, (size_t)nr * sizeof(multicall_entry_t))) {
+    /* Bounded work per call (no continuations yet): larger batches are split by the guest. */
+    if (nr > MULTICALL_MAX) {
+        return -EINVAL;
+    }
+    if (!guest_range_ok(list, (size_t)nr * sizeof(multicall_entry_t))) {
         return -EFAULT;
     }
     for (uint32_t i = 0; i < nr; i++) {

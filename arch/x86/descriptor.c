@@ -91,3 +91,16 @@ bool descriptor_ok(uint64_t *desc)
     *desc = d;
     return true;
 }
+
+bool guest_code_selector_ok(uint32_t sel)
+{
+    uint32_t index = (sel & 0xFFFF) >> 3;
+    if (sel > 0xFFFF) {
+        return false;
+    }
+    if ((sel & ~3u) == (FLAT_RING1_CS & ~3u) || (sel & ~3u) == (FLAT_RING3_CS & ~3u)) {
+        return true;
+    }
+    /* The guest's own GDT: its descriptors are checked to have DPL 1 or more. */
+    return !(sel & 4) && index != 0 && index < GDT_FIRST_RESERVED;
+}

@@ -28,6 +28,13 @@ static_assert(FLAT_RING1_CS == 0xe019 && FLAT_RING1_DS == 0xe021, "ABI ring-1 se
 static_assert(FLAT_RING3_CS == 0xe02b && FLAT_RING3_DS == 0xe033, "ABI ring-3 selectors");
 static_assert(FIRST_RESERVED_GDT_BYTE == 0xE000, "ABI reserved GDT byte");
 
+/*
+ * True for a selector a guest may name as the code segment of a handler or callback: the
+ * flat guest selectors, or an entry of the guest's own GDT.  Never the monitor's selectors:
+ * a gate to one would enter ring 0.
+ */
+bool guest_code_selector_ok(uint32_t sel);
+
 void gdt_init_early(void);   /* boot CPU, before paging_init(): static reserved page */
 void gdt_init_window(void);  /* after the heap exists: the 64 KiB per-CPU GDT window */
 

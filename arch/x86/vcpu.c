@@ -102,7 +102,8 @@ void arch_update_int80_gate(const struct vcpu *v)
 {
     const trap_info_t *t80 = &v->arch.traps[0x80];
     uint32_t sp = v->arch.kernel_sp;
-    if (t80->address && (t80->flags & 3) == 3 && sp >= 64 && sp <= MONITOR_WINDOW_START) {
+    if (t80->address && (t80->flags & 3) == 3 && sp >= 64 && sp <= MONITOR_WINDOW_START &&
+        guest_code_selector_ok(t80->cs) && (v->arch.kernel_ss & 3) == 1) {
         idt_set_guest_int80(t80->cs, t80->address);
     } else {
         idt_clear_guest_int80();
