@@ -54,26 +54,33 @@ static void unmap_range(uintptr_t va, size_t n)
     }
 }
 
-void *heap_pages_alloc(size_t n)
+/* Takes n contiguous pages of the window; returns their address, or 0 when there is no room. */
+static uintptr_t reserve_va(size_t n)
 {
     uint32_t flags = spin_lock_irqsave(&vmap_lock);
-    size_t first = find_range(n);
-    uintptr_t va;
+    size_t first = n ? find_range(n) : HEAP_PAGES;
     if (first == HEAP_PAGES) {
         spin_unlock_irqrestore(&vmap_lock, flags);
-        return NULL;
+        return 0;
     }
     for (size_t i = 0; i < n; i++) {
         set_used(first + i, true);
     }
     spin_unlock_irqrestore(&vmap_lock, flags);
+    return HEAP_START + first * PAGE_SIZE;
+}
 
-    va = HEAP_START + first * PAGE_SIZE;
+void *heap_pages_alloc(size_t n)
+{
+    uintptr_t va = reserve_va(n);
+    if (!va) {
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         mfn_t m = alloc_frames(0, 0);
         if (mfn_x(m) == INVALID_MFN_RAW) {
             unmap_range(va, i);
-            heap_pages_free_va(first, n);
+            heap_pages_free_va((va - HEAP_START) / PAGE_SIZE, n);
             return NULL;
         }
         clear_frame(m);
@@ -85,19 +92,11 @@ void *heap_pages_alloc(size_t n)
 void *vmap_machine(paddr_t pa, size_t len)
 {
     paddr_t base = ALIGN_DOWN(pa, (paddr_t)PAGE_SIZE);
-    size_t n = ALIGN_UP((size_t)(pa - base) + len, (size_t)PAGE_SIZE) / PAGE_SIZE;
-    uint32_t flags = spin_lock_irqsave(&vmap_lock);
-    size_t first = find_range(n);
-    uintptr_t va;
-    if (first == HEAP_PAGES || len == 0) {
-        spin_unlock_irqrestore(&vmap_lock, flags);
+    size_t n = len ? ALIGN_UP((size_t)(pa - base) + len, (size_t)PAGE_SIZE) / PAGE_SIZE : 0;
+    uintptr_t va = reserve_va(n);
+    if (!va) {
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        set_used(first + i, true);
-    }
-    spin_unlock_irqrestore(&vmap_lock, flags);
-    va = HEAP_START + first * PAGE_SIZE;
     for (size_t i = 0; i < n; i++) {
         map_page(va + i * PAGE_SIZE, base + i * PAGE_SIZE, PTE_P | PTE_RW | PTE_A | PTE_D | pte_nx);
     }
