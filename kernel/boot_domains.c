@@ -6,6 +6,31 @@
 #include "kernel/printk.h"
 #include "mm/heap.h"
 
+/* Features the monitor gives every guest (xen_version get_features says the same). */
+#define FEATURES_PROVIDED ((1u << XENFEAT_writable_descriptor_tables) | \
+                           (1u << XENFEAT_pae_pgdir_above_4gb))
+
+/* A kernel that requires a feature the monitor lacks is refused, naming the bits. */
+static bool features_ok(const struct guest_image *img, unsigned int index, const char *name)
+{
+    uint32_t missing = img->features_required[0] & ~FEATURES_PROVIDED;
+    for (unsigned int i = 1; i < XENFEAT_NR_SUBMAPS; i++) {
+        if (img->features_required[i]) {
+            missing |= 1u << 31;
+        }
+    }
+    if (img->features_unknown) {
+        pr_warn("module %u (%s): %u unknown FEATURES name(s) ignored\n", index, name,
+                img->features_unknown);
+    }
+    if (missing) {
+        pr_err("module %u (%s): requires Xen features the monitor lacks (submap 0 bits 0x%x); "
+               "not started\n", index, name, missing);
+        return false;
+    }
+    return true;
+}
+
 /* Builds the kernel in [file, file + size) as the domain cfg describes. */
 static bool build_domain(const struct domain_config *c, const void *file, size_t size)
 {
@@ -25,6 +50,8 @@ static bool build_domain(const struct domain_config *c, const void *file, size_t
         pr_err("module %u (%s): not a PV kernel: %s; not started\n", index, cfg.name, why);
     } else if (!img->has_hypercall_page) {
         pr_err("module %u (%s): no HYPERCALL_PAGE note; not started\n", index, cfg.name);
+    } else if (!features_ok(img, index, cfg.name)) {
+        /* reported */
     } else if (!(d = domain_create(&cfg))) {
         pr_err("module %u (%s): cannot create a domain; not started\n", index, cfg.name);
     } else if (domain_build(d, file, size, img, &why)) {
