@@ -6,14 +6,10 @@
 #include "kernel/printk.h"
 #include "mm/heap.h"
 
-/* Features the monitor gives every guest (xen_version get_features says the same). */
-#define FEATURES_PROVIDED ((1u << XENFEAT_writable_descriptor_tables) | \
-                           (1u << XENFEAT_pae_pgdir_above_4gb))
-
 /* A kernel that requires a feature the monitor lacks is refused, naming the bits. */
 static bool features_ok(const struct guest_image *img, unsigned int index, const char *name)
 {
-    uint32_t missing = img->features_required[0] & ~FEATURES_PROVIDED;
+    uint32_t missing = img->features_required[0] & ~GUEST_FEATURES_SUBMAP0;
     for (unsigned int i = 1; i < XENFEAT_NR_SUBMAPS; i++) {
         if (img->features_required[i]) {
             missing |= 1u << 31;

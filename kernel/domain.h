@@ -12,7 +12,12 @@
 #include "arch/x86/vcpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/xen.h"
+#include <xen/features.h>
 #include <xen/sched.h>
+
+/* The Xen features (submap 0) every guest gets: xen_version reports them, the builder checks them. */
+#define GUEST_FEATURES_SUBMAP0 ((1u << XENFEAT_writable_descriptor_tables) | \
+                                (1u << XENFEAT_pae_pgdir_above_4gb))
 
 #define MAX_DOMAINS        64
 #define MAX_VCPUS          XEN_LEGACY_MAX_VCPUS

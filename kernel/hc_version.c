@@ -11,12 +11,6 @@
 #define VERSION_MAJOR 4
 #define VERSION_MINOR 14
 
-/* Features Ringvisor provides to 32-bit PV guests. */
-static uint32_t features_submap0(void)
-{
-    return (1u << XENFEAT_writable_descriptor_tables) | (1u << XENFEAT_pae_pgdir_above_4gb);
-}
-
 static long zero_fill(uint32_t buf, size_t n)
 {
     static const uint8_t zeros[1024];
@@ -51,7 +45,7 @@ long do_xen_version(struct vcpu *v, const uint32_t a[6])
         if (fi.submap_idx >= XENFEAT_NR_SUBMAPS) {
             return -EINVAL;
         }
-        fi.submap = fi.submap_idx == 0 ? features_submap0() : 0;
+        fi.submap = fi.submap_idx == 0 ? GUEST_FEATURES_SUBMAP0 : 0;
         return copy_to_guest(arg, &fi, sizeof(fi)) ? -EFAULT : 0;
     }
     case XENVER_pagesize:
