@@ -149,11 +149,16 @@ uint32_t domain_destroy(struct domain *d)
     uint32_t left, f;
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         sched_remove_vcpu(d->vcpu[i]);
-        d->vcpu[i]->arch.guest_table = _mfn(INVALID_MFN_RAW);
     }
     f = spin_lock_irqsave(&d->mm_lock);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct arch_vcpu *a = &d->vcpu[i]->arch;
         put_gdt_frames(d->vcpu[i]);
+        /* Each vCPU's base holds a reference of its own (kernel/hc_mmu.c). */
+        if (mfn_x(a->guest_table) != INVALID_MFN_RAW) {
+            page_put_and_type(mfn_to_page(a->guest_table));
+            a->guest_table = _mfn(INVALID_MFN_RAW);
+        }
     }
     if (mfn_x(d->shared_info_mfn) != INVALID_MFN_RAW) {
         page_put_type(mfn_to_page(d->shared_info_mfn));   /* its permanent writable type */

@@ -217,7 +217,6 @@ static void setup_vcpus(struct domain *d, const struct guest_image *img, const s
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpu[i];
         v->vcpu_info = &d->shared_info->vcpu_info[i];
-        v->arch.guest_table = _mfn(p2m[l->pt_pfn]);
         arch_vcpu_sync_pdpt(v);
         sched_add_vcpu(v);
     }
@@ -229,7 +228,11 @@ static void setup_vcpus(struct domain *d, const struct guest_image *img, const s
     d->vm_assist |= 1ul << VMASST_TYPE_pae_extended_cr3;
 }
 
-/* Pins the bootstrap L3: validates the whole hierarchy, as the ABI promises. */
+/*
+ * Pins the bootstrap L3 (validating the whole hierarchy, as the ABI promises) and makes it
+ * every vCPU's base.  Each guest_table holds a reference of its own (see new_baseptr in
+ * kernel/hc_mmu.c), so that unpinning the live L3 cannot demote it.
+ */
 static int pin_tables(struct domain *d, const struct layout *l, const uint32_t *p2m)
 {
     struct page_info *pg = mfn_to_page(_mfn(p2m[l->pt_pfn]));
@@ -237,6 +240,11 @@ static int pin_tables(struct domain *d, const struct layout *l, const uint32_t *
     int rc = page_get_and_type(pg, PGT_l3, d->id);
     if (!rc) {
         pg->u.use.type_info |= PGT_pinned;
+        for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+            /* Cannot fail: the frame is an L3 in use already. */
+            BUG_ON(page_get_and_type(pg, PGT_l3, d->id));
+            d->vcpu[i]->arch.guest_table = _mfn(p2m[l->pt_pfn]);
+        }
     }
     spin_unlock_irqrestore(&d->mm_lock, f);
     return rc;

@@ -15,10 +15,11 @@ static_assert(sizeof(mmu_update_t) == 16, "mmu_update_t is 16 bytes in the 32-bi
 static_assert(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes in the 32-bit ABI");
 
 /*
- * The longest batch: every request runs with interrupts off (there are no continuations),
- * so a batch stays in the tens of milliseconds.  The same bound as multicall.
+ * The longest batch.  Every request runs with interrupts off and there are no
+ * continuations yet, so the bound keeps one call's work finite; it still admits the
+ * batches guests issue (a whole L1's worth, 512, with room to spare).
  */
-#define MMU_BATCH_MAX 0x10000u
+#define MMU_BATCH_MAX 4096u
 
 #define LDT_ENTRIES_MAX 8192u
 
@@ -27,11 +28,11 @@ static_assert(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes in the 32-b
  * request touches must be that domain's.
  */
 
-/* One of d's allocated frames, or NULL. */
+/* One of d's allocated frames, or NULL; never the shared-info page (the monitor writes it). */
 static struct page_info *own_frame(const struct domain *d, uint64_t mfn)
 {
     struct page_info *pg;
-    if (mfn >= frame_table_frames) {
+    if (mfn >= frame_table_frames || mfn == mfn_x(d->shared_info_mfn)) {
         return NULL;
     }
     pg = mfn_to_page(_mfn((uint32_t)mfn));
@@ -86,7 +87,7 @@ static void write_entry(pte_t *p, pte_t val)
 static void after_update(struct domain *d, uint32_t level, uint64_t mfn)
 {
     if (level == PGT_l1) {
-        return;   /* as on Xen, flushing for an L1 change is the guest's job */
+        return; /* as on Xen, flushing for an L1 change is the guest's job */
     }
     if (level == PGT_l3) {
         for (unsigned int i = 0; i < d->nr_vcpus; i++) {
@@ -158,7 +159,7 @@ static int mmu_update_one(struct vcpu *v, const void *p)
     uint64_t ma = req->ptr & ~3ull;
     switch (req->ptr & 3) {
     case MMU_NORMAL_PT_UPDATE:
-    case MMU_PT_UPDATE_NO_TRANSLATE:   /* a PV guest's values are never translated */
+    case MMU_PT_UPDATE_NO_TRANSLATE: /* a PV guest's values are never translated */
         return pt_update(v->domain, ma, req->val, false);
     case MMU_PT_UPDATE_PRESERVE_AD:
         return pt_update(v->domain, ma, req->val, true);
@@ -186,10 +187,13 @@ static bool array_ok(uint32_t va, uint32_t count, size_t size)
 static long run_batch(struct vcpu *v, const uint32_t a[6], size_t size, batch_fn fn)
 {
     uint32_t list = a[0], count = a[1], done_out = a[2], done = 0;
-    union { mmu_update_t u; struct mmuext_op x; } req;
+    union {
+        mmu_update_t u;
+        struct mmuext_op x;
+    } req;
     long rc = 0;
     if (a[3] != DOMID_SELF) {
-        return -EPERM;   /* foreign page tables and frames come with the toolstack work */
+        return -EPERM; /* foreign page tables and frames come with the toolstack work */
     }
     if (!array_ok(list, count, size) || (done_out && !guest_range_ok(done_out, 4))) {
         return -EFAULT;
@@ -361,7 +365,7 @@ static int mmuext_one(struct vcpu *v, const void *p)
     case MMUEXT_PIN_L3_TABLE:
         return pin_table(v->domain, mfn, PGT_l3);
     case MMUEXT_PIN_L4_TABLE:
-        return -EINVAL;   /* no L4 in PAE */
+        return -EINVAL; /* no L4 in PAE */
     case MMUEXT_UNPIN_TABLE:
         return unpin_table(v->domain, mfn);
     case MMUEXT_NEW_BASEPTR:

@@ -111,6 +111,30 @@ static void upper_put_refs(pte_t e)
     }
 }
 
+int pt_entry_get_refs(uint32_t level_type, pte_t e, unsigned int slot, uint16_t owner)
+{
+    switch (level_type) {
+    case PGT_l1:
+        return l1e_get_refs(e, owner);
+    case PGT_l2:
+    case PGT_l2_slot3:
+        return l2e_get_refs(e, owner);
+    case PGT_l3:
+        return l3e_get_refs(e, slot, owner);
+    default:
+        return -EINVAL;
+    }
+}
+
+void pt_entry_put_refs(uint32_t level_type, pte_t e)
+{
+    if (level_type == PGT_l1) {
+        l1e_put_refs(e);
+    } else {
+        upper_put_refs(e);
+    }
+}
+
 /* ---------------------------------------------------------------- tables ------- */
 
 /* Entries [0, n) of a table, with the getter for its level; undoes itself on failure. */

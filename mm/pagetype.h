@@ -66,6 +66,13 @@ void page_put_and_type(struct page_info *pg);
 int l1e_get_refs(pte_t e, uint16_t owner);
 void l1e_put_refs(pte_t e);
 
+/*
+ * The same for an entry of any page-table level (level_type PGT_l1, PGT_l2, PGT_l2_slot3
+ * or PGT_l3; slot is the entry's index, which matters for an L3).  0 or -EINVAL.
+ */
+int pt_entry_get_refs(uint32_t level_type, pte_t e, unsigned int slot, uint16_t owner);
+void pt_entry_put_refs(uint32_t level_type, pte_t e);
+
 /* Implemented by the domain code: the last reference of one of owner's frames is gone. */
 void page_freed(uint16_t owner, mfn_t mfn);
 

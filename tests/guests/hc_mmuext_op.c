@@ -1,0 +1,295 @@
+/* Test guest: HYPERVISOR_mmuext_op — pin/unpin, new_baseptr, flushes, set_ldt, copy/clear_page,
+ * refusals. */
+#include "guest/hypercall.h"
+#include "guest/mm.h"
+#include "guest/test.h"
+#include "guest/traps.h"
+
+TEST_NAME("hc_mmuext_op");
+
+#define NOT_OURS_MFN 1UL /* a machine frame the monitor never gives a domain */
+#define MONITOR_L2   0x1AC
+
+static uint8_t window[4096] PAGE_ALIGNED;
+
+static const volatile pte_t *l3(void)
+{
+    return (const volatile pte_t *)start_info->pt_base;
+}
+
+static unsigned long l3_mfn(void)
+{
+    return va_to_mfn((const void *)start_info->pt_base);
+}
+
+static int ext(unsigned int cmd, unsigned long arg1, unsigned long arg2)
+{
+    struct mmuext_op op = {.cmd = cmd};
+    unsigned int done = 0xdead;
+    int rc;
+
+    op.arg1.mfn = arg1;
+    op.arg2.src_mfn = arg2;
+    rc = HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF);
+    TEST_EQ(done, rc ? 0 : 1);
+    return rc;
+}
+
+static unsigned long alloc_pfn(void)
+{
+    unsigned long pfn = frame_alloc();
+
+    if (!pfn || (uintptr_t)pfn_to_va(pfn) >= bootstrap_mapped_end()) {
+        test_error("no free frame inside the start-of-day mapping");
+    }
+    return pfn;
+}
+
+static int make_writable(unsigned long pfn)
+{
+    return map_page((uintptr_t)pfn_to_va(pfn), pte_make(pfn_to_mfn(pfn), PTE_KERNEL_RW));
+}
+
+static void test_pin_unpin(void)
+{
+    unsigned long pfn = alloc_pfn(), mfn = pfn_to_mfn(pfn);
+
+    memset(pfn_to_va(pfn), 0, PAGE_SIZE);
+    TEST_EQ(ext(MMUEXT_PIN_L1_TABLE, mfn, 0), -XEN_EINVAL); /* still mapped writable */
+    TEST_EQ(page_set_readonly((uintptr_t)pfn_to_va(pfn)), 0);
+    TEST_EQ(ext(MMUEXT_PIN_L1_TABLE, mfn, 0), 0);
+    TEST_EQ(ext(MMUEXT_PIN_L1_TABLE, mfn, 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_PIN_L2_TABLE, mfn, 0), -XEN_EINVAL);
+    TEST_EQ(make_writable(pfn), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_UNPIN_TABLE, mfn, 0), 0);
+    TEST_EQ(ext(MMUEXT_UNPIN_TABLE, mfn, 0), -XEN_EINVAL);
+    TEST_EQ(make_writable(pfn), 0);
+    /* An empty frame also validates as an L2, not as an L3 (slot 3 must hold the slot-3 L2). */
+    TEST_EQ(page_set_readonly((uintptr_t)pfn_to_va(pfn)), 0);
+    TEST_EQ(ext(MMUEXT_PIN_L2_TABLE, mfn, 0), 0);
+    TEST_EQ(ext(MMUEXT_UNPIN_TABLE, mfn, 0), 0);
+    TEST_EQ(ext(MMUEXT_PIN_L3_TABLE, mfn, 0), -XEN_EINVAL);
+    TEST_EQ(make_writable(pfn), 0);
+    frame_free(pfn);
+}
+
+static void test_pin_refusals(void)
+{
+    unsigned long slot0_l2 = pte_mfn(l3()[0]), slot3_l2 = pte_mfn(l3()[3]);
+
+    TEST_EQ(ext(MMUEXT_PIN_L1_TABLE, NOT_OURS_MFN, 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_PIN_L3_TABLE, NOT_OURS_MFN, 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_PIN_L1_TABLE, 0xFFFFFFF, 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_UNPIN_TABLE, NOT_OURS_MFN, 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_PIN_L4_TABLE, l3_mfn(), 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_PIN_L3_TABLE, l3_mfn(), 0), -XEN_EINVAL); /* the builder pinned it */
+    TEST_EQ(ext(MMUEXT_PIN_L2_TABLE, slot3_l2, 0), -XEN_EINVAL); /* the dedicated slot-3 L2 */
+    TEST_EQ(ext(MMUEXT_PIN_L1_TABLE, slot0_l2, 0), -XEN_EINVAL); /* an L2 in use */
+    TEST_EQ(ext(MMUEXT_UNPIN_TABLE, slot0_l2, 0), -XEN_EINVAL);  /* in use, not pinned */
+    /* An L2 in use may be pinned as what it is. */
+    TEST_EQ(ext(MMUEXT_PIN_L2_TABLE, slot0_l2, 0), 0);
+    TEST_EQ(ext(MMUEXT_UNPIN_TABLE, slot0_l2, 0), 0);
+}
+
+/*
+ * A read-only frame holding a copy of the first n entries of table src (the rest zero):
+ * a new L3, or a new slot-3 L2 without the monitor's entries.
+ */
+static unsigned long copy_table(const volatile pte_t *src, unsigned int n)
+{
+    unsigned long pfn = alloc_pfn();
+    pte_t *t = pfn_to_va(pfn);
+
+    memset(t, 0, PAGE_SIZE);
+    for (unsigned int i = 0; i < n; i++) {
+        t[i] = src[i];
+    }
+    TEST_EQ(page_set_readonly((uintptr_t)t), 0);
+    return pfn;
+}
+
+static uint32_t cr3_value;
+
+static void read_cr3(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3_value));
+}
+
+/* CR3 names L3 mfn in the extended-CR3 fold (when the monitor emulates reading CR3). */
+static void check_cr3(unsigned long mfn)
+{
+    struct guest_regs r;
+
+    if (trap_catch(read_cr3, NULL, &r)) {
+        test_note("reading CR3 is not emulated (trap %u): not checked", r.vector);
+        return;
+    }
+    TEST_EQ(cr3_value, (uint32_t)((mfn << 12) | (mfn >> 20)));
+}
+
+/*
+ * A fresh L3 of our own (slots 0-2 shared, slot 3 a fresh copy of the slot-3 L2, as Xen
+ * wants the slot-3 L2 unshared), run on it, then back to the builder's.
+ */
+static void test_new_baseptr(void)
+{
+    const volatile pte_t *slot3 = pfn_to_va(mfn_to_pfn(pte_mfn(l3()[3])));
+    unsigned long l2 = copy_table(slot3, MONITOR_L2), l3new, l3new_mfn;
+    pte_t *t;
+
+    l3new = alloc_pfn();
+    l3new_mfn = pfn_to_mfn(l3new);
+    t = pfn_to_va(l3new);
+    memset(t, 0, PAGE_SIZE);
+    for (unsigned int i = 0; i < 3; i++) {
+        t[i] = l3()[i];
+    }
+    t[3] = pte_make(pfn_to_mfn(l2), l3()[3] & 0xFFF);
+    TEST_EQ(ext(MMUEXT_NEW_BASEPTR, l3new_mfn, 0), -XEN_EINVAL); /* mapped writable */
+    TEST_EQ(page_set_readonly((uintptr_t)t), 0);
+    TEST_EQ(ext(MMUEXT_NEW_BASEPTR, pfn_to_mfn(l2), 0), -XEN_EINVAL); /* not an L3 */
+    TEST_EQ(ext(MMUEXT_NEW_BASEPTR, NOT_OURS_MFN, 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_NEW_BASEPTR, l3new_mfn, 0), 0);
+    check_cr3(l3new_mfn);
+    window[0] = 0x42; /* still running, through the new slot-3 L2 */
+    TEST_EQ(window[0], 0x42);
+    /* In use as the base: pinning and unpinning it does not demote it. */
+    TEST_EQ(ext(MMUEXT_UNPIN_TABLE, l3new_mfn, 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_PIN_L3_TABLE, l3new_mfn, 0), 0);
+    TEST_EQ(ext(MMUEXT_UNPIN_TABLE, l3new_mfn, 0), 0);
+    TEST_EQ(make_writable(l3new), -XEN_EINVAL);
+    TEST_EQ(make_writable(l2), -XEN_EINVAL);
+    /* The builder's L3 is still pinned while not in use. */
+    TEST_EQ(ext(MMUEXT_PIN_L3_TABLE, l3_mfn(), 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_NEW_BASEPTR, l3_mfn(), 0), 0);
+    check_cr3(l3_mfn());
+    TEST_EQ(window[0], 0x42);
+    /* Nothing holds the fresh tables any more. */
+    TEST_EQ(make_writable(l3new), 0);
+    TEST_EQ(make_writable(l2), 0);
+    TEST_EQ(((volatile pte_t *)pfn_to_va(l2))[MONITOR_L2], 0);
+    frame_free(l3new);
+    frame_free(l2);
+}
+
+static void test_flushes(void)
+{
+    unsigned long pfn = alloc_pfn();
+    uint32_t mask = 1;
+    struct mmuext_op op = {.cmd = MMUEXT_TLB_FLUSH_MULTI};
+
+    window[0] = 0x42;
+    *(volatile uint32_t *)pfn_to_va(pfn) = 0xabcd;
+    TEST_EQ(ext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
+    TEST_EQ(ext(MMUEXT_TLB_FLUSH_ALL, 0, 0), 0);
+    TEST_EQ(ext(MMUEXT_TLB_FLUSH_MULTI, 0, (unsigned long)&mask), 0);
+    TEST_EQ(ext(MMUEXT_INVLPG_MULTI, (unsigned long)window, (unsigned long)&mask), 0);
+    TEST_EQ(ext(MMUEXT_TLB_FLUSH_MULTI, 0, 0xFF000000), -XEN_EFAULT);
+    TEST_EQ(ext(MMUEXT_INVLPG_ALL, (unsigned long)window, 0), 0);
+    TEST_EQ(ext(MMUEXT_INVLPG_LOCAL, MACH2PHYS_VIRT_START, 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_INVLPG_ALL, 0xFFFFF000, 0), -XEN_EINVAL);
+    /* A mapping changed without a flush, then INVLPG: the new one is seen. */
+    (void)*(volatile uint32_t *)window;
+    TEST_EQ(HYPERVISOR_update_va_mapping((unsigned long)window,
+                                         pte_make(pfn_to_mfn(pfn), PTE_KERNEL_RW), 0),
+            0);
+    TEST_EQ(ext(MMUEXT_INVLPG_LOCAL, (unsigned long)window, 0), 0);
+    TEST_EQ(*(volatile uint32_t *)window, 0xabcd);
+    TEST_EQ(HYPERVISOR_update_va_mapping((unsigned long)window,
+                                         pte_make(va_to_mfn(window), PTE_KERNEL_RW), 0),
+            0);
+    TEST_EQ(ext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
+    TEST_EQ(*(volatile uint32_t *)window, 0x42);
+    op.arg2.vcpumask.p = &mask;
+    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
+    frame_free(pfn);
+}
+
+static void test_set_ldt(void)
+{
+    struct mmuext_op op = {.cmd = MMUEXT_SET_LDT};
+
+    op.arg1.linear_addr = 0;
+    op.arg2.nr_ents = 0;
+    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
+    op.arg1.linear_addr = (unsigned long)window + 8;
+    op.arg2.nr_ents = 1;
+    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_EINVAL);
+    op.arg1.linear_addr = (unsigned long)window;
+    op.arg2.nr_ents = 8193;
+    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_EINVAL);
+    op.arg1.linear_addr = MACH2PHYS_VIRT_START - PAGE_SIZE;
+    op.arg2.nr_ents = 1024;
+    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_EINVAL);
+    op.arg1.linear_addr = (unsigned long)window;
+    op.arg2.nr_ents = 16;
+    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_ENOSYS);
+}
+
+static void test_copy_clear(void)
+{
+    unsigned long src = alloc_pfn(), dst = alloc_pfn();
+    uint32_t *s = pfn_to_va(src), *d = pfn_to_va(dst);
+
+    for (unsigned int i = 0; i < PAGE_SIZE / 4; i++) {
+        s[i] = i * 0x01010101u + 7;
+        d[i] = 0;
+    }
+    TEST_EQ(ext(MMUEXT_COPY_PAGE, pfn_to_mfn(dst), pfn_to_mfn(src)), 0);
+    TEST_EQ(memcmp(s, d, PAGE_SIZE), 0);
+    TEST_EQ(ext(MMUEXT_CLEAR_PAGE, pfn_to_mfn(src), 0), 0);
+    TEST_EQ(s[0], 0);
+    TEST_EQ(s[PAGE_SIZE / 4 - 1], 0);
+    TEST_EQ(d[PAGE_SIZE / 4 - 1], (PAGE_SIZE / 4 - 1) * 0x01010101u + 7);
+    /* A page table cannot be written; a frame not ours neither read nor written. */
+    TEST_EQ(ext(MMUEXT_CLEAR_PAGE, l3_mfn(), 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_COPY_PAGE, pte_mfn(l3()[0]), pfn_to_mfn(src)), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_COPY_PAGE, pfn_to_mfn(dst), NOT_OURS_MFN), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_COPY_PAGE, NOT_OURS_MFN, pfn_to_mfn(src)), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_CLEAR_PAGE, NOT_OURS_MFN, 0), -XEN_EINVAL);
+    /* The shared-info page is the monitor's to write: not through these operations. */
+    TEST_EQ(ext(MMUEXT_CLEAR_PAGE, start_info->shared_info >> PAGE_SHIFT, 0), -XEN_EINVAL);
+    TEST_EQ(ext(MMUEXT_PIN_L1_TABLE, start_info->shared_info >> PAGE_SHIFT, 0), -XEN_EINVAL);
+    TEST_EQ(d[5], 5 * 0x01010101u + 7);
+    /* Reading a page table is fine. */
+    TEST_EQ(ext(MMUEXT_COPY_PAGE, pfn_to_mfn(dst), l3_mfn()), 0);
+    TEST_EQ(((pte_t *)d)[3], l3()[3]);
+    frame_free(src);
+    frame_free(dst);
+}
+
+static void test_unknown_and_batches(void)
+{
+    struct mmuext_op ops[3] = {
+        {.cmd = MMUEXT_TLB_FLUSH_LOCAL},
+        {.cmd = 99},
+        {.cmd = MMUEXT_TLB_FLUSH_LOCAL},
+    };
+    unsigned int done = 0xdead;
+
+    TEST_EQ(ext(99, 0, 0), -XEN_ENOSYS);
+    TEST_EQ(ext(MMUEXT_FLUSH_CACHE, 0, 0), -XEN_ENOSYS);
+    TEST_EQ(HYPERVISOR_mmuext_op(ops, 3, &done, DOMID_SELF), -XEN_ENOSYS);
+    TEST_EQ(done, 1);
+    TEST_EQ(HYPERVISOR_mmuext_op(ops, 0, &done, DOMID_SELF), 0);
+    TEST_EQ(done, 0);
+    TEST_EQ(HYPERVISOR_mmuext_op(ops, 0x7FFFFFFF, &done, DOMID_SELF), -XEN_EFAULT);
+    TEST_EQ(HYPERVISOR_mmuext_op(ops, 4097, &done, DOMID_SELF), -XEN_EINVAL);
+    TEST_EQ(HYPERVISOR_mmuext_op(NULL, 1, &done, DOMID_SELF), -XEN_EFAULT);
+    TEST_EQ(HYPERVISOR_mmuext_op((void *)0xFF000000, 1, &done, DOMID_SELF), -XEN_EFAULT);
+    TEST_EQ(HYPERVISOR_mmuext_op(ops, 1, (void *)MACH2PHYS_VIRT_START, DOMID_SELF), -XEN_EFAULT);
+    TEST_EQ(HYPERVISOR_mmuext_op(ops, 1, &done, 0), -XEN_EPERM);
+}
+
+int guest_main(void)
+{
+    test_pin_unpin();
+    test_pin_refusals();
+    test_new_baseptr();
+    test_flushes();
+    test_set_ldt();
+    test_copy_clear();
+    test_unknown_and_batches();
+    test_finish();
+}
