@@ -154,6 +154,7 @@ uint32_t domain_destroy(struct domain *d)
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct arch_vcpu *a = &d->vcpu[i]->arch;
         put_gdt_frames(d->vcpu[i]);
+        put_ldt_frames(d->vcpu[i]);
         /* Each vCPU's base holds a reference of its own (kernel/hc_mmu.c). */
         if (mfn_x(a->guest_table) != INVALID_MFN_RAW) {
             page_put_and_type(mfn_to_page(a->guest_table));

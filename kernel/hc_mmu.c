@@ -21,8 +21,6 @@ static_assert(sizeof(struct mmuext_op) == 12, "mmuext_op is 12 bytes in the 32-b
  */
 #define MMU_BATCH_MAX 4096u
 
-#define LDT_ENTRIES_MAX 8192u
-
 /*
  * Locking: each request takes and drops d->mm_lock of the calling domain; every frame a
  * request touches must be that domain's.
@@ -292,23 +290,6 @@ static int flush_one(uint32_t va)
     return 0;
 }
 
-/*
- * nr_ents 0 removes the LDT (there never is one yet).  A well-formed LDT (page-aligned,
- * at most 8192 entries, below the monitor) gets -ENOSYS: LDTs need descriptor-typed
- * frames mapped in a per-vCPU monitor area, which does not exist yet.
- */
-static int set_ldt(uint32_t base, uint32_t nr_ents)
-{
-    if (nr_ents == 0) {
-        return 0;
-    }
-    if ((base & (PAGE_SIZE - 1)) || nr_ents > LDT_ENTRIES_MAX ||
-        !guest_range_ok(base, nr_ents * 8u)) {
-        return -EINVAL;
-    }
-    return -ENOSYS;
-}
-
 /* Zeroes d's frame dst, or copies d's frame src into it; dst must be plain memory. */
 static int copy_or_clear(struct domain *d, uint32_t dst, uint32_t src, bool clear)
 {
@@ -373,7 +354,7 @@ static int mmuext_one(struct vcpu *v, const void *p)
     case MMUEXT_TLB_FLUSH_LOCAL ... MMUEXT_INVLPG_ALL:
         return mmuext_flush(op);
     case MMUEXT_SET_LDT:
-        return set_ldt((uint32_t)op->arg1.linear_addr, op->arg2.nr_ents);
+        return vcpu_set_ldt(v, (uint32_t)op->arg1.linear_addr, op->arg2.nr_ents);
     case MMUEXT_COPY_PAGE:
         return copy_or_clear(v->domain, mfn, (uint32_t)op->arg2.src_mfn, false);
     case MMUEXT_CLEAR_PAGE:

@@ -37,6 +37,11 @@ long do_get_debugreg(struct vcpu *v, const uint32_t a[6]);
 /* Drops the references a vCPU's own GDT holds (d->mm_lock held). */
 void put_gdt_frames(struct vcpu *v);
 
+/* MMUEXT_SET_LDT for v (kernel/ldt.c): 0 or -EINVAL.  ents = 0 removes the LDT. */
+int vcpu_set_ldt(struct vcpu *v, uint32_t base, uint32_t ents);
+/* Drops the LDT's frame references (the domain's mm lock is held). */
+void put_ldt_frames(struct vcpu *v);
+
 /* Console output of a domain, line-buffered and prefixed with its name. */
 void domain_console_write(struct domain *d, const char *s, size_t n);
 

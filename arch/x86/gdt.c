@@ -42,6 +42,7 @@ static uint64_t make_desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t
 #define ACC_CODE(dpl)   (0x9A | ((dpl) << 5))   /* present, code, execute/read */
 #define ACC_DATA(dpl)   (0x92 | ((dpl) << 5))   /* present, data, read/write */
 #define ACC_TSS         0x89                    /* present, 32-bit TSS, available */
+#define ACC_LDT         0x82                    /* present, LDT */
 #define FLAGS_4K_32     0xC                     /* G = 1, D/B = 1 */
 /* Flat guest segments end below GUEST_SEGMENT_END: the monitor is above. */
 #define GUEST_LIMIT     ((GUEST_SEGMENT_END >> 12) - 1)
@@ -130,6 +131,23 @@ void gdt_load_guest_frames(const uint32_t *frames, unsigned int nr)
             map_page(win + i * PAGE_SIZE, mfn_to_paddr(zero_frame), flags);
         }
     }
+}
+
+void gdt_load_guest_ldt(const uint32_t *frames, unsigned int ents)
+{
+    struct percpu *pc = this_cpu();
+    uintptr_t win = LDT_WINDOW_START + pc->cpu * LDT_WINDOW_PER_CPU;
+    if (ents == 0) {
+        lldt(0);
+        return;
+    }
+    /* Writable here: the CPU sets accessed bits; the guest's own mapping is not. */
+    for (unsigned int i = 0; i < (ents * 8 + PAGE_SIZE - 1) / PAGE_SIZE; i++) {
+        map_page(win + i * PAGE_SIZE, mfn_to_paddr(_mfn(frames[i])),
+                 PTE_P | PTE_RW | PTE_A | PTE_D | PTE_G | pte_nx);
+    }
+    pc->gdt[RESERVED_SLOT(LDT_SEL)] = make_desc((uint32_t)win, ents * 8 - 1, ACC_LDT, 0);
+    lldt(LDT_SEL);
 }
 
 void gdt_init_window(void)

@@ -15,7 +15,9 @@
 #define GDT_WINDOW_START     0xF7800000u  /* 4 MiB: 64 KiB GDT window per CPU */
 #define GDT_WINDOW_PER_CPU   0x00010000u
 #define GDT_WINDOW_END       0xF7C00000u
-#define PERDOMAIN_START      0xF7C00000u  /* 4 MiB: reserved for per-vCPU mappings */
+#define PERDOMAIN_START      0xF7C00000u  /* 4 MiB: per-vCPU mappings of the running guest */
+#define LDT_WINDOW_START     0xF7C00000u  /* 2 MiB: 64 KiB LDT window per CPU */
+#define LDT_WINDOW_PER_CPU   0x00010000u
 #define PERDOMAIN_END        0xF8000000u
 #define FRAMETABLE_START     0xF8000000u  /* 64 MiB: struct page_info per machine frame */
 #define FRAMETABLE_END       0xFC000000u

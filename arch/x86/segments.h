@@ -46,6 +46,12 @@ void tss_set_ring1_stack(uint32_t ss1, uint32_t esp1);
  * below 7168 of this CPU's GDT window; nr = 0 leaves only the zero page there.
  */
 void gdt_load_guest_frames(const uint32_t *frames, unsigned int nr);
+
+/*
+ * Maps the running guest's LDT frames into this CPU's LDT window and loads LDTR with a
+ * descriptor for ents entries; ents = 0 leaves the CPU without an LDT.
+ */
+void gdt_load_guest_ldt(const uint32_t *frames, unsigned int ents);
 #endif
 
 #endif

@@ -118,6 +118,7 @@ static void load_vcpu_state(struct vcpu *v)
     write_cr3((uint32_t)mfn_to_paddr(a->pdpt));
     tss_set_ring1_stack(a->kernel_ss, a->kernel_sp);
     gdt_load_guest_frames(a->gdt_frames, (a->gdt_ents + 511) / 512);
+    gdt_load_guest_ldt(a->ldt_frames, a->ldt_ents);
     arch_update_int80_gate(v);
     arch_load_debugregs(v);
     write_cr0(read_cr0() & ~X86_CR0_TS);

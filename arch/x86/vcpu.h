@@ -7,6 +7,8 @@
 #include "kernel/xen.h"
 
 #define GUEST_GDT_FRAMES 14          /* entries 0..7167: the guest's own */
+#define GUEST_LDT_ENTRIES 8192
+#define GUEST_LDT_FRAMES (GUEST_LDT_ENTRIES * 8 / 4096)
 
 struct arch_vcpu {
     struct cpu_regs regs;            /* saved while the vCPU is not on a CPU */
@@ -25,6 +27,8 @@ struct arch_vcpu {
     mfn_t pdpt;                      /* shadow PDPT below 4 GiB, what CR3 really holds */
     uint32_t gdt_frames[GUEST_GDT_FRAMES];
     unsigned int gdt_ents;           /* 0: no GDT of its own */
+    uint32_t ldt_frames[GUEST_LDT_FRAMES];   /* each holds a descriptor type reference */
+    unsigned int ldt_ents;           /* 0: no LDT */
     uint8_t fpu[512] __aligned(16);  /* FXSAVE image */
 };
 

@@ -206,25 +206,85 @@ static void test_flushes(void)
     frame_free(pfn);
 }
 
-static void test_set_ldt(void)
+static int set_ldt(uintptr_t base, unsigned int ents)
 {
     struct mmuext_op op = {.cmd = MMUEXT_SET_LDT};
 
-    op.arg1.linear_addr = 0;
-    op.arg2.nr_ents = 0;
-    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
-    op.arg1.linear_addr = (unsigned long)window + 8;
-    op.arg2.nr_ents = 1;
-    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_EINVAL);
-    op.arg1.linear_addr = (unsigned long)window;
-    op.arg2.nr_ents = 8193;
-    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_EINVAL);
-    op.arg1.linear_addr = MACH2PHYS_VIRT_START - PAGE_SIZE;
-    op.arg2.nr_ents = 1024;
-    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_EINVAL);
-    op.arg1.linear_addr = (unsigned long)window;
-    op.arg2.nr_ents = 16;
-    TEST_EQ(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_ENOSYS);
+    op.arg1.linear_addr = base;
+    op.arg2.nr_ents = ents;
+    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+/* A flat data descriptor: base, limit in pages (G = 1), DPL. */
+static uint64_t data_desc(uint32_t base, uint32_t pages, unsigned int dpl)
+{
+    uint32_t limit = pages - 1;
+
+    return (uint64_t)(limit & 0xFFFF) | ((uint64_t)(base & 0xFFFFFF) << 16) |
+           ((uint64_t)(0x92 | (dpl << 5)) << 40) | ((uint64_t)((limit >> 16) & 0xF) << 48) |
+           (0xCull << 52) | ((uint64_t)(base >> 24) << 56);
+}
+
+/* Reads the dword at off through LDT selector sel loaded into %fs. */
+static uint32_t read_through(uint16_t sel, uint32_t off)
+{
+    uint32_t v;
+
+    __asm__ volatile("mov %1, %%fs\n\tmovl %%fs:(%2), %0\n\tmov %3, %%fs"
+                     : "=&r"(v) : "r"((uint32_t)sel), "r"(off), "r"(0u) : "memory");
+    return v;
+}
+
+static void load_fs(void *sel)
+{
+    __asm__ volatile("mov %0, %%fs\n\tmov %1, %%fs" ::"r"((uint32_t)(uintptr_t)sel), "r"(0u));
+}
+
+static void test_set_ldt(void)
+{
+    unsigned long pfn = alloc_pfn();
+    uint64_t *ldt = pfn_to_va(pfn);
+    static volatile uint32_t target = 0x1d7da7a;
+    struct guest_regs caught;
+    const uint16_t sel0 = 0x0 | 4 | 3, sel1 = (1 << 3) | 4 | 3;
+
+    /* Refusals: alignment, size, the monitor, a page mapped writable, a bad descriptor. */
+    TEST_EQ(set_ldt(0, 0), 0);
+    TEST_EQ(set_ldt((uintptr_t)window + 8, 1), -XEN_EINVAL);
+    TEST_EQ(set_ldt((uintptr_t)window, 8193), -XEN_EINVAL);
+    TEST_EQ(set_ldt(MACH2PHYS_VIRT_START - PAGE_SIZE, 1024), -XEN_EINVAL);
+    TEST_EQ(set_ldt(MACH2PHYS_VIRT_START, 1), -XEN_EINVAL);
+    memset(ldt, 0, PAGE_SIZE);
+    ldt[0] = data_desc(0, 0xF6800, 3);
+    ldt[1] = data_desc((uint32_t)(uintptr_t)&target & ~0xFFFu, 1, 3);
+    TEST_EQ(set_ldt((uintptr_t)ldt, 2), -XEN_EINVAL); /* still mapped writable */
+    TEST_EQ(page_set_readonly((uintptr_t)ldt), 0);
+    TEST_EQ(set_ldt((uintptr_t)ldt, 3), 0);
+    TEST_EQ(read_through(sel1, (uint32_t)(uintptr_t)&target & 0xFFF), 0x1d7da7a);
+    TEST_EQ(read_through(sel0, (uint32_t)(uintptr_t)&target), 0x1d7da7a);
+    /* While it is the LDT the page cannot become writable again. */
+    TEST_EQ(make_writable(pfn), -XEN_EINVAL);
+    /* Descriptors change only through update_descriptor, which checks them. */
+    TEST_EQ(HYPERVISOR_update_descriptor(va_to_maddr(&ldt[2]), data_desc(0xF7000000u, 0x10, 3)),
+            -XEN_EINVAL);
+    target = 0x5e1f;
+    TEST_EQ(HYPERVISOR_update_descriptor(va_to_maddr(&ldt[2]), data_desc(0, 0xF6800, 1)), 0);
+    TEST_EQ(read_through((2 << 3) | 4 | 1, (uint32_t)(uintptr_t)&target), 0x5e1f);
+    /* Past the LDT's limit: a fault the guest takes. */
+    TEST_ASSERT(trap_catch(load_fs, (void *)(uintptr_t)((5 << 3) | 4 | 3), &caught));
+    TEST_EQ(caught.vector, 13);
+    /* A page that does not validate as descriptors is refused whole. */
+    TEST_EQ(set_ldt(0, 0), 0);
+    TEST_ASSERT(trap_catch(load_fs, (void *)(uintptr_t)sel1, &caught));
+    TEST_EQ(make_writable(pfn), 0);
+    ldt[3] = data_desc(0xF7000000u, 0x10, 3);
+    TEST_EQ(page_set_readonly((uintptr_t)ldt), 0);
+    TEST_EQ(set_ldt((uintptr_t)ldt, 4), -XEN_EINVAL);
+    TEST_EQ(make_writable(pfn), 0);
+    ldt[3] = 0;
+    TEST_EQ(page_set_readonly((uintptr_t)ldt), 0);
+    TEST_EQ(set_ldt((uintptr_t)ldt, 4), 0);
+    /* Left in place: destroying the domain must release it (the harness checks frames). */
 }
 
 static void test_copy_clear(void)
