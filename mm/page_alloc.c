@@ -14,6 +14,15 @@ uint32_t frame_table_frames;
 static struct buddy buddy;
 static spinlock_t buddy_lock = SPINLOCK_INIT;   /* protects buddy and frame states */
 
+/*
+ * A guest's frame was freed since this CPU last flushed its TLB: a stale guest mapping of
+ * it may still be cached (L1 changes leave flushing to the guest), so the frame must not
+ * reach a new user before a flush.  Only the boot CPU runs guests, and switching address
+ * spaces flushes every guest entry (they are never global), so a flush of this CPU before
+ * the next allocation covers every stale entry.
+ */
+static bool guest_frames_freed;
+
 static void map_frame_table(uint32_t nr)
 {
     uint32_t pages = ALIGN_UP(nr * (uint32_t)sizeof(struct page_info), PAGE_SIZE) / PAGE_SIZE;
@@ -60,6 +69,10 @@ mfn_t alloc_frames(unsigned int order, unsigned int flags)
     unsigned int zones = (flags & FRAME_BELOW_4G) ? ZONE_LOW : ZONE_ANY;
     uint32_t irq = spin_lock_irqsave(&buddy_lock);
     uint32_t f = buddy_alloc(&buddy, order, zones);
+    if (guest_frames_freed) {
+        flush_tlb_local();
+        guest_frames_freed = false;
+    }
     if (f != NO_FRAME) {
         for (uint32_t i = 0; i < (1u << order); i++) {
             buddy.frames[f + i].owner = DOMID_MONITOR;
@@ -81,6 +94,9 @@ void free_frames(mfn_t first, unsigned int order)
         }
     }
     irq = spin_lock_irqsave(&buddy_lock);
+    if (mfn_x(first) < frame_table_frames && mfn_to_page(first)->owner < DOMID_MONITOR) {
+        guest_frames_freed = true;
+    }
     int rc = buddy_free(&buddy, mfn_x(first), order);
     spin_unlock_irqrestore(&buddy_lock, irq);
     if (rc) {
