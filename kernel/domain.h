@@ -48,6 +48,7 @@ struct vcpu {
     struct domain *domain;
     unsigned int id;
     bool up;                    /* initialised and not taken down */
+    bool initialised;           /* has a context: at build (vCPU 0) or VCPUOP_initialise */
     bool blocked;               /* SCHEDOP_block: waits for an event */
     bool running;               /* on a CPU now */
     uint64_t poll_deadline;     /* SCHEDOP_poll: system time it wakes at; 0 = none */

@@ -225,6 +225,7 @@ static void setup_vcpus(struct domain *d, const struct guest_image *img, const s
     d->vcpu[0]->arch.regs.esi = pfn_va(l, l->si_pfn);
     d->vcpu[0]->arch.kernel_sp = pfn_va(l, l->stack_pfn + 1);
     d->vcpu[0]->up = true;
+    d->vcpu[0]->initialised = true;
     d->vm_assist |= 1ul << VMASST_TYPE_pae_extended_cr3;
 }
 

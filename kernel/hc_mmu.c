@@ -255,7 +255,7 @@ static int unpin_table(struct domain *d, uint32_t mfn)
  * of its own (the builder takes one for each vCPU, domain_destroy drops it), so unpinning
  * the live L3 cannot demote it.  The old base is released after CR3 left it.
  */
-static int new_baseptr(struct vcpu *v, uint32_t mfn)
+int vcpu_new_baseptr(struct vcpu *v, uint32_t mfn)
 {
     struct domain *d = v->domain;
     uint32_t irq = spin_lock_irqsave(&d->mm_lock);
@@ -350,7 +350,7 @@ static int mmuext_one(struct vcpu *v, const void *p)
     case MMUEXT_UNPIN_TABLE:
         return unpin_table(v->domain, mfn);
     case MMUEXT_NEW_BASEPTR:
-        return new_baseptr(v, mfn);
+        return vcpu_new_baseptr(v, mfn);
     case MMUEXT_TLB_FLUSH_LOCAL ... MMUEXT_INVLPG_ALL:
         return mmuext_flush(op);
     case MMUEXT_SET_LDT:

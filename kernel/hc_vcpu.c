@@ -56,7 +56,7 @@ static long vcpu_initialise(struct vcpu *target, uint32_t arg)
 {
     struct vcpu_guest_context *ctx;
     long rc = 0;
-    if (target->up) {
+    if (target->initialised) {
         return -EEXIST;
     }
     ctx = kmalloc(sizeof(*ctx));
@@ -65,10 +65,12 @@ static long vcpu_initialise(struct vcpu *target, uint32_t arg)
     }
     if (copy_from_guest(ctx, arg, sizeof(*ctx))) {
         rc = -EFAULT;
-    } else if (!context_ok(ctx)) {
+    } else if (!context_ok(ctx) ||
+               (ctx->ctrlreg[3] && vcpu_new_baseptr(target, cr3_to_mfn(ctx->ctrlreg[3])))) {
         rc = -EINVAL;
     } else {
         context_load(target, ctx);
+        target->initialised = true;
     }
     kfree(ctx);
     return rc;
@@ -89,6 +91,9 @@ long do_vcpu_op(struct vcpu *v, const uint32_t a[6])
     case VCPUOP_initialise:
         return vcpu_initialise(target, arg);
     case VCPUOP_up:
+        if (!target->initialised) {
+            return -EINVAL;   /* nothing to run yet */
+        }
         target->up = true;
         return 0;
     case VCPUOP_down:

@@ -37,6 +37,15 @@ long do_get_debugreg(struct vcpu *v, const uint32_t a[6]);
 /* Drops the references a vCPU's own GDT holds (d->mm_lock held). */
 void put_gdt_frames(struct vcpu *v);
 
+/* MMUEXT_NEW_BASEPTR for v (also a CR3 load, VCPUOP_initialise): 0 or -EINVAL. */
+int vcpu_new_baseptr(struct vcpu *v, uint32_t mfn);
+
+/* The machine frame a guest's CR3 value names (the 32-bit extended-CR3 fold undone). */
+static inline uint32_t cr3_to_mfn(uint32_t cr3)
+{
+    return (cr3 >> 12) | (cr3 << 20);
+}
+
 /* MMUEXT_SET_LDT for v (kernel/ldt.c): 0 or -EINVAL.  ents = 0 removes the LDT. */
 int vcpu_set_ldt(struct vcpu *v, uint32_t base, uint32_t ents);
 /* Drops the LDT's frame references (the domain's mm lock is held). */

@@ -95,7 +95,13 @@ static bool emulate_mov_cr_dr(struct vcpu *v, struct cpu_regs *r, const uint8_t 
         *g = val;
         break;
     case 0x22:
-        /* Only CR0.TS may change (as fpu_taskswitch); CR3/CR4 loads are refused. */
+        /* CR3 loads are MMUEXT_NEW_BASEPTR; only CR0.TS may change (fpu_taskswitch). */
+        if (reg == 3) {
+            if (vcpu_new_baseptr(v, cr3_to_mfn(*g))) {
+                return false;
+            }
+            break;
+        }
         if (reg != 0 || !read_cr(v, 0, &val) || ((*g ^ val) & ~X86_CR0_TS)) {
             return false;
         }

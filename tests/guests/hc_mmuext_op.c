@@ -116,16 +116,23 @@ static void read_cr3(void *arg)
     __asm__ volatile("mov %%cr3, %0" : "=r"(cr3_value));
 }
 
-/* CR3 names L3 mfn in the extended-CR3 fold (when the monitor emulates reading CR3). */
+static uint32_t cr3_fold(unsigned long mfn)
+{
+    return (uint32_t)((mfn << 12) | (mfn >> 20));
+}
+
+/* CR3 names L3 mfn in the extended-CR3 fold (the monitor emulates reading it). */
 static void check_cr3(unsigned long mfn)
 {
     struct guest_regs r;
 
-    if (trap_catch(read_cr3, NULL, &r)) {
-        test_note("reading CR3 is not emulated (trap %u): not checked", r.vector);
-        return;
-    }
-    TEST_EQ(cr3_value, (uint32_t)((mfn << 12) | (mfn >> 20)));
+    TEST_ASSERT(!trap_catch(read_cr3, NULL, &r));
+    TEST_EQ(cr3_value, cr3_fold(mfn));
+}
+
+static void write_cr3(void *val)
+{
+    __asm__ volatile("mov %0, %%cr3" ::"r"((uint32_t)(uintptr_t)val) : "memory");
 }
 
 /*
@@ -136,6 +143,7 @@ static void test_new_baseptr(void)
 {
     const volatile pte_t *slot3 = pfn_to_va(mfn_to_pfn(pte_mfn(l3()[3])));
     unsigned long l2 = copy_table(slot3, MONITOR_L2), l3new, l3new_mfn;
+    struct guest_regs r;
     pte_t *t;
 
     l3new = alloc_pfn();
@@ -165,6 +173,14 @@ static void test_new_baseptr(void)
     TEST_EQ(ext(MMUEXT_NEW_BASEPTR, l3_mfn(), 0), 0);
     check_cr3(l3_mfn());
     TEST_EQ(window[0], 0x42);
+    /* A CR3 load is the same operation; a frame that is not an L3 is a #GP. */
+    TEST_ASSERT(!trap_catch(write_cr3, (void *)(uintptr_t)cr3_fold(l3new_mfn), &r));
+    check_cr3(l3new_mfn);
+    TEST_ASSERT(trap_catch(write_cr3, (void *)(uintptr_t)cr3_fold(pfn_to_mfn(l2)), &r));
+    TEST_EQ(r.vector, 13);
+    check_cr3(l3new_mfn);
+    TEST_ASSERT(!trap_catch(write_cr3, (void *)(uintptr_t)cr3_fold(l3_mfn()), &r));
+    check_cr3(l3_mfn());
     /* Nothing holds the fresh tables any more. */
     TEST_EQ(make_writable(l3new), 0);
     TEST_EQ(make_writable(l2), 0);
