@@ -146,7 +146,8 @@ static int validate_entries(pte_t *t, unsigned int n, uint32_t type, uint16_t ow
                                 : l2e_get_refs(t[i], owner);
         if (rc) {
             pr_debug("mm: entry %u of a %s frame refused: %llx\n", i,
-                     type == PGT_l1 ? "L1" : type == PGT_l3 ? "L3" : "L2", t[i]);
+                     type == PGT_l1 ? "L1" : type == PGT_l3 ? "L3" : "L2",
+                     (unsigned long long)t[i]);   /* uint64_t is long on 64-bit hosts */
             while (i-- > 0) {
                 if (type == PGT_l1) {
                     l1e_put_refs(t[i]);
