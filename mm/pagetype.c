@@ -222,7 +222,9 @@ int page_get_type(struct page_info *pg, uint32_t type, uint16_t owner)
         return -EINVAL;
     }
     if ((x & PGT_count_mask) != 0) {
-        if ((x & PGT_type_mask) != type || (x & PGT_count_mask) == PGT_count_mask) {
+        /* A slot-3 L2 holds the monitor's entries for the one L3 above it: never shared. */
+        if ((x & PGT_type_mask) != type || type == PGT_l2_slot3 ||
+            (x & PGT_count_mask) == PGT_count_mask) {
             return -EINVAL;
         }
         pg->u.use.type_info = x + 1;

@@ -53,8 +53,9 @@ void page_put(struct page_info *pg);
 
 /*
  * A type reference.  The first reference of a page-table or descriptor type validates the
- * frame's contents; returns 0, or -EINVAL when the frame has another type in use or does
- * not validate.  Takes no general reference (see page_get_and_type).
+ * frame's contents; returns 0, or -EINVAL when the frame has another type in use, is a
+ * slot-3 L2 in use already (it serves one L3 only) or does not validate.  Takes no general
+ * reference (see page_get_and_type).
  */
 int page_get_type(struct page_info *pg, uint32_t type, uint16_t owner);
 void page_put_type(struct page_info *pg);

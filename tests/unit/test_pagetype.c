@@ -579,6 +579,29 @@ static void slot3_carries_monitor_entries(void **state)
     frames_unchanged();
 }
 
+/* One slot-3 L2 per L3: a second L3 naming the same one is refused (Xen: "shared"). */
+static void slot3_l2_not_shared(void **state)
+{
+    tab(L3A)[3] = ent(S3A, PTE_P);
+    tab(L3B)[3] = ent(S3A, PTE_P);
+    assert_int_equal(page_get_and_type(pg(L3A), PGT_l3, DOM), 0);
+    snapshot();
+    assert_int_equal(page_get_and_type(pg(L3B), PGT_l3, DOM), -EINVAL);
+    assert_int_equal(pt_entry_get_refs(PGT_l3, ent(S3A, PTE_P), 3, DOM), -EINVAL);
+    assert_int_equal(page_get_and_type(pg(S3A), PGT_l2_slot3, DOM), -EINVAL);
+    frames_unchanged();
+    /* The same L3 used twice (two vCPUs' bases) is one L3, its slot-3 L2 still single. */
+    assert_int_equal(page_get_and_type(pg(L3A), PGT_l3, DOM), 0);
+    assert_int_equal(tcount(L3A), 2);
+    assert_int_equal(tcount(S3A), 1);
+    page_put_and_type(pg(L3A));
+    page_put_and_type(pg(L3A));
+    /* Once released, the frame may serve another L3. */
+    assert_int_equal(page_get_and_type(pg(L3B), PGT_l3, DOM), 0);
+    assert_int_equal(tcount(S3A), 1);
+    page_put_and_type(pg(L3B));
+}
+
 /* An ordinary L2 in use cannot go under slot 3, nor a slot-3 L2 under slots 0-2. */
 static void slot3_and_ordinary_l2_conflict(void **state)
 {
@@ -804,6 +827,7 @@ int main(void)
         T(l3_refused_flags),
         T(l3_to_l3_refused),
         T(slot3_carries_monitor_entries),
+        T(slot3_l2_not_shared),
         T(slot3_and_ordinary_l2_conflict),
         T(descriptors_validated_on_first_ref),
         T(descriptors_refused),
