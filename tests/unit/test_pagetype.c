@@ -135,8 +135,15 @@ static void get_refused(void **state)
     assert_false(page_get(pg(F_FREE), DOM));
     assert_false(page_get(pg(F_RESERVED), DOM));
     assert_false(page_get(pg(F_RESERVED), DOMID_NONE));
+    /* Whatever the other fields of a frame not allocated say, its state decides. */
+    pg(F_FREE)->owner = DOM;
+    pg(F_FREE)->u.use.count_info = PGC_allocated | 1;
+    pg(F_RESERVED)->owner = DOM;
+    pg(F_RESERVED)->u.use.count_info = PGC_allocated | 1;
     pg(DATA)->u.use.count_info &= ~PGC_allocated;  /* being released: no new references */
     snapshot();
+    assert_false(page_get(pg(F_FREE), DOM));
+    assert_false(page_get(pg(F_RESERVED), DOM));
     assert_false(page_get(pg(DATA), DOM));
     frames_unchanged();
 }
