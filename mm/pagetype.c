@@ -48,6 +48,12 @@ void page_put(struct page_info *pg)
 
 /* ---------------------------------------------------------------- entries ------ */
 
+/* A level's guest flags, NX only when the CPU has it: without EFER.NXE bit 63 is reserved. */
+static pte_t guest_flags(pte_t allowed)
+{
+    return (allowed & ~PTE_NX) | pte_nx;
+}
+
 int l1e_get_refs(pte_t e, uint16_t owner)
 {
     struct page_info *pg;
@@ -55,7 +61,7 @@ int l1e_get_refs(pte_t e, uint16_t owner)
         return 0;
     }
     pg = pte_page(e);
-    if ((e & ~(PTE_ADDR | L1_GUEST_FLAGS)) || !pg || !page_get(pg, owner)) {
+    if ((e & ~(PTE_ADDR | guest_flags(L1_GUEST_FLAGS))) || !pg || !page_get(pg, owner)) {
         return -EINVAL;
     }
     if ((e & PTE_RW) && page_get_type(pg, PGT_writable, owner)) {
@@ -85,7 +91,7 @@ static int l2e_get_refs(pte_t e, uint16_t owner)
         return 0;
     }
     pg = pte_page(e);
-    if ((e & ~(PTE_ADDR | L2_GUEST_FLAGS)) || !pg) {
+    if ((e & ~(PTE_ADDR | guest_flags(L2_GUEST_FLAGS))) || !pg) {
         return -EINVAL;
     }
     return page_get_and_type(pg, PGT_l1, owner);

@@ -32,7 +32,7 @@
 #define PGC_allocated   (1u << 31)   /* the owner's own reference, dropped at release */
 #define PGC_count_mask  ((1u << 30) - 1)
 
-/* L1 flags a guest may use (ABI): P, RW, US, A, D, bits 9-11 and NX. */
+/* L1 flags a guest may use (ABI): P, RW, US, A, D, bits 9-11 and NX (if the CPU has it). */
 #define L1_GUEST_FLAGS  (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | (7ull << 9) | PTE_NX)
 /* L2 flags a guest may use: no PSE, no caching bits. */
 #define L2_GUEST_FLAGS  (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | (7ull << 9) | PTE_NX)

@@ -95,6 +95,7 @@ static int setup(void **state)
     stub_cr3_writes = 0;
     stub_panic_count = 0;
     stub_descriptor_refused = ~0ull;
+    pte_nx = PTE_NX;
     snapshot();
     return 0;
 }
@@ -367,6 +368,25 @@ static void l1_allowed_flags(void **state)
         pg(DATA)->u.use.type_info = PGT_none;   /* forget "was writable" for the compare */
         frames_unchanged();
     }
+}
+
+/* Without NX in the CPU, bit 63 is reserved: a guest entry may not set it. */
+static void nx_only_when_the_cpu_has_it(void **state)
+{
+    tab(L1A)[0] = ent(DATA, PTE_P | PTE_NX);
+    tab(L2A)[0] = ent(L1B, PTE_P | PTE_NX);
+    pte_nx = 0;
+    assert_int_equal(l1e_get_refs(ent(DATA, PTE_P | PTE_NX), DOM), -EINVAL);
+    assert_int_equal(pt_entry_get_refs(PGT_l2, ent(L1B, PTE_P | PTE_NX), 0, DOM), -EINVAL);
+    assert_int_equal(page_get_and_type(pg(L1A), PGT_l1, DOM), -EINVAL);
+    assert_int_equal(page_get_and_type(pg(L2A), PGT_l2, DOM), -EINVAL);
+    frames_unchanged();
+    pte_nx = PTE_NX;
+    assert_int_equal(page_get_and_type(pg(L1A), PGT_l1, DOM), 0);
+    assert_int_equal(page_get_and_type(pg(L2A), PGT_l2, DOM), 0);
+    page_put_and_type(pg(L2A));
+    page_put_and_type(pg(L1A));
+    frames_unchanged();
 }
 
 /* PWT, PCD, PAT (bit 7), G, and the bits between the address and NX are refused. */
@@ -822,6 +842,7 @@ int main(void)
         T(l1_not_present_takes_nothing),
         T(l1_allowed_flags),
         T(l1_refused_flags),
+        T(nx_only_when_the_cpu_has_it),
         T(l1_refused_frames),
         T(l1_rw_mapping_of_tables_refused),
         T(l1_maps_itself_read_only_only),

@@ -1,5 +1,9 @@
 /* Host control registers for stubs/arch/x86/asm.h: plain variables; CR3 writes are counted. */
 #include "arch/x86/asm.h"
+#include "arch/x86/paging.h"
+
+/* As on a CPU with NX (EFER.NXE on); a test clears it to play a CPU without. */
+pte_t pte_nx = PTE_NX;
 
 static uint32_t cr[5];
 unsigned int stub_cr3_writes;
