@@ -1,119 +1,20 @@
 /*
  * Unit tests of the page-type state machine (mm/pagetype.c) over a host frame table
  * (stubs/frames.c): general and type references, validation of L1, L2, slot-3 L2, L3 and
- * descriptor frames, entry checks, and release of whole page-table trees.  descriptor_ok is
- * a stand-in (stubs/descriptor.c says why): here only its use is tested.  docs/pv-memory.md
- * has the table of transitions and refusals these cases follow.
+ * descriptor frames, entry checks, and release of whole page-table trees; the frames and
+ * helpers are in pagetype_fixture.c.  descriptor_ok is a stand-in (stubs/descriptor.c says
+ * why): here only its use is tested.  docs/pv-memory.md has the table of transitions and
+ * refusals these cases follow.
  */
 #include <string.h>
 
 #include "unit.h"
+#include "pagetype_fixture.h"
 #include "stubs/descriptor.h"
-#include "stubs/frames.h"
 #include "arch/x86/layout.h"
 #include "kernel/errno.h"
-#include "mm/page_alloc.h"
-#include "mm/pagetype.h"
-
-#define DOM   1u   /* the domain under test */
-#define OTHER 2u   /* another domain */
-
-/* Frame numbers of the host table: a few special frames, the rest are DOM's. */
-enum {
-    F_RESERVED = 0,   /* not RAM */
-    F_FREE = 1,       /* in the allocator */
-    F_MONITOR = 2,    /* the monitor's */
-    F_FOREIGN = 3,    /* OTHER's */
-    DATA = 8,
-    DATA2,
-    DATA3,
-    L1A = 16,
-    L1B,
-    L2A = 24,
-    L2B,
-    S3A = 32,
-    S3B,
-    L3A = 40,
-    L3B,
-    DESC = 48,
-    NR_FRAMES = 64,   /* first frame number beyond the table */
-};
 
 #define ALL_L1_FLAGS (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | (7ull << 9) | PTE_NX)
-
-static struct page_info before[NR_FRAMES];
-
-static struct page_info *pg(uint32_t m) { return mfn_to_page(_mfn(m)); }
-static pte_t *tab(uint32_t m) { return stub_frame_mem(m); }
-static pte_t ent(uint64_t m, pte_t flags) { return (m << PAGE_SHIFT) | flags; }
-static uint32_t gcount(uint32_t m) { return page_count(pg(m)); }
-static uint32_t tcount(uint32_t m) { return page_type_count(pg(m)); }
-static uint32_t ptype(uint32_t m) { return page_type(pg(m)); }
-
-/* Remembers every frame's state; frames_unchanged() compares against it. */
-static void snapshot(void)
-{
-    memcpy(before, stub_frame_table, sizeof(before));
-}
-
-static void frames_unchanged(void)
-{
-    for (uint32_t f = 0; f < NR_FRAMES; f++) {
-        const struct page_info *a = &before[f], *b = pg(f);
-        if (a->u.use.count_info != b->u.use.count_info ||
-            a->u.use.type_info != b->u.use.type_info || a->state != b->state ||
-            a->owner != b->owner) {
-            fail_msg("frame %u: count %#x type %#x state %u owner %u, was %#x %#x %u %u", f,
-                     b->u.use.count_info, b->u.use.type_info, b->state, b->owner,
-                     a->u.use.count_info, a->u.use.type_info, a->state, a->owner);
-        }
-    }
-    assert_int_equal(stub_maps_live(), 0);
-}
-
-static void own(uint32_t f, uint16_t owner)
-{
-    pg(f)->state = FRAME_ALLOCATED;
-    pg(f)->owner = owner;
-    pg(f)->u.use.count_info = PGC_allocated | 1;
-    pg(f)->u.use.type_info = PGT_none;
-}
-
-static int setup(void **state)
-{
-    stub_frames_init(NR_FRAMES);
-    pg(F_FREE)->state = FRAME_FREE;
-    own(F_MONITOR, DOMID_MONITOR);
-    own(F_FOREIGN, OTHER);
-    for (uint32_t f = 4; f < NR_FRAMES; f++) {
-        own(f, DOM);
-    }
-    /* Frames beyond the table: touching them through the frame table would be caught. */
-    for (unsigned int i = 0; i < ARRAY_SIZE(monitor_l2_entries); i++) {
-        monitor_l2_entries[i] = ent(0x100000u + i, PTE_P | PTE_RW | PTE_A | PTE_D);
-    }
-    stub_cr3_writes = 0;
-    stub_panic_count = 0;
-    stub_descriptor_refused = ~0ull;
-    pte_nx = PTE_NX;
-    snapshot();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    unsigned int live = stub_maps_live();
-    stub_frames_fini();
-    assert_int_equal(live, 0);
-    return 0;
-}
-
-/* Drops the allocation reference, as domain destruction does. */
-static void drop_allocation(uint32_t f)
-{
-    pg(f)->u.use.count_info &= ~PGC_allocated;
-    page_put(pg(f));
-}
 
 /* ------------------------------------------------------- general references ----- */
 
@@ -823,7 +724,7 @@ static void release_of_l3_frees_tree(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, pagetype_setup, pagetype_teardown)
         T(get_put_counts),
         T(get_refused),
         T(get_count_overflow_refused),
