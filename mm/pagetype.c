@@ -48,6 +48,12 @@ void page_put(struct page_info *pg)
 
 /* ---------------------------------------------------------------- entries ------ */
 
+/* A level's guest flags, NX only when the CPU has it: without EFER.NXE bit 63 is reserved. */
+static pte_t guest_flags(pte_t allowed)
+{
+    return (allowed & ~PTE_NX) | pte_nx;
+}
+
 int l1e_get_refs(pte_t e, uint16_t owner)
 {
     struct page_info *pg;
@@ -55,7 +61,7 @@ int l1e_get_refs(pte_t e, uint16_t owner)
         return 0;
     }
     pg = pte_page(e);
-    if ((e & ~(PTE_ADDR | L1_GUEST_FLAGS)) || !pg || !page_get(pg, owner)) {
+    if ((e & ~(PTE_ADDR | guest_flags(L1_GUEST_FLAGS))) || !pg || !page_get(pg, owner)) {
         return -EINVAL;
     }
     if ((e & PTE_RW) && page_get_type(pg, PGT_writable, owner)) {
@@ -85,7 +91,7 @@ static int l2e_get_refs(pte_t e, uint16_t owner)
         return 0;
     }
     pg = pte_page(e);
-    if ((e & ~(PTE_ADDR | L2_GUEST_FLAGS)) || !pg) {
+    if ((e & ~(PTE_ADDR | guest_flags(L2_GUEST_FLAGS))) || !pg) {
         return -EINVAL;
     }
     return page_get_and_type(pg, PGT_l1, owner);
@@ -146,7 +152,8 @@ static int validate_entries(pte_t *t, unsigned int n, uint32_t type, uint16_t ow
                                 : l2e_get_refs(t[i], owner);
         if (rc) {
             pr_debug("mm: entry %u of a %s frame refused: %llx\n", i,
-                     type == PGT_l1 ? "L1" : type == PGT_l3 ? "L3" : "L2", t[i]);
+                     type == PGT_l1 ? "L1" : type == PGT_l3 ? "L3" : "L2",
+                     (unsigned long long)t[i]);   /* uint64_t is long on 64-bit hosts */
             while (i-- > 0) {
                 if (type == PGT_l1) {
                     l1e_put_refs(t[i]);
@@ -221,7 +228,9 @@ int page_get_type(struct page_info *pg, uint32_t type, uint16_t owner)
         return -EINVAL;
     }
     if ((x & PGT_count_mask) != 0) {
-        if ((x & PGT_type_mask) != type || (x & PGT_count_mask) == PGT_count_mask) {
+        /* A slot-3 L2 holds the monitor's entries for the one L3 above it: never shared. */
+        if ((x & PGT_type_mask) != type || type == PGT_l2_slot3 ||
+            (x & PGT_count_mask) == PGT_count_mask) {
             return -EINVAL;
         }
         pg->u.use.type_info = x + 1;

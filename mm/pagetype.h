@@ -32,7 +32,7 @@
 #define PGC_allocated   (1u << 31)   /* the owner's own reference, dropped at release */
 #define PGC_count_mask  ((1u << 30) - 1)
 
-/* L1 flags a guest may use (ABI): P, RW, US, A, D, bits 9-11 and NX. */
+/* L1 flags a guest may use (ABI): P, RW, US, A, D, bits 9-11 and NX (if the CPU has it). */
 #define L1_GUEST_FLAGS  (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | (7ull << 9) | PTE_NX)
 /* L2 flags a guest may use: no PSE, no caching bits. */
 #define L2_GUEST_FLAGS  (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | (7ull << 9) | PTE_NX)
@@ -53,8 +53,9 @@ void page_put(struct page_info *pg);
 
 /*
  * A type reference.  The first reference of a page-table or descriptor type validates the
- * frame's contents; returns 0, or -EINVAL when the frame has another type in use or does
- * not validate.  Takes no general reference (see page_get_and_type).
+ * frame's contents; returns 0, or -EINVAL when the frame has another type in use, is a
+ * slot-3 L2 in use already (it serves one L3 only) or does not validate.  Takes no general
+ * reference (see page_get_and_type).
  */
 int page_get_type(struct page_info *pg, uint32_t type, uint16_t owner);
 void page_put_type(struct page_info *pg);

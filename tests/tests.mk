@@ -18,6 +18,9 @@ UNIT_SANITIZE ?= 1
 # the monitor file of the test's name (test_foo.c tests kernel/foo.c, mm/foo.c, ...).
 UNIT_SRCS_cmdline := kernel/cmdline.c kernel/parse.c
 UNIT_SRCS_domcfg := kernel/domcfg.c kernel/parse.c
+UNIT_SRCS_pagetype := mm/pagetype.c tests/unit/pagetype_fixture.c tests/unit/stubs/frames.c \
+                      tests/unit/stubs/page_freed.c tests/unit/stubs/descriptor.c \
+                      tests/unit/stubs/cpu.c
 unit_srcs = $(if $(UNIT_SRCS_$(1)),$(UNIT_SRCS_$(1)),\
                  $(wildcard kernel/$(1).c mm/$(1).c drivers/$(1).c arch/x86/$(1).c))
 
