@@ -18,6 +18,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_debugreg] = do_set_debugreg,
     [__HYPERVISOR_get_debugreg] = do_get_debugreg,
     [__HYPERVISOR_update_descriptor] = do_update_descriptor,
+    [__HYPERVISOR_memory_op] = do_memory_op,
     [__HYPERVISOR_multicall] = do_multicall,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_xen_version] = do_xen_version,

@@ -152,6 +152,23 @@ int buddy_free(struct buddy *b, uint32_t first, unsigned int order)
     return 0;
 }
 
+int buddy_split(struct buddy *b, uint32_t first, unsigned int order)
+{
+    if (order > BUDDY_MAX_ORDER || first >= b->nr_frames || (first & ((1u << order) - 1)) ||
+        first + (1u << order) > b->nr_frames || b->frames[first].order != order) {
+        return -EINVAL;
+    }
+    for (uint32_t i = 0; i < (1u << order); i++) {
+        if (b->frames[first + i].state != FRAME_ALLOCATED) {
+            return -EINVAL;
+        }
+    }
+    for (uint32_t i = 0; i < (1u << order); i++) {
+        b->frames[first + i].order = 0;
+    }
+    return 0;
+}
+
 uint32_t buddy_free_count(const struct buddy *b, unsigned int zone_mask)
 {
     return ((zone_mask & ZONE_LOW) ? b->free_frames[0] : 0) +

@@ -37,6 +37,13 @@ uint32_t buddy_alloc(struct buddy *b, unsigned int order, unsigned int zone_mask
 /* Frees a block buddy_alloc returned; -EINVAL for a double free or a wrong block. */
 int buddy_free(struct buddy *b, uint32_t first, unsigned int order);
 
+/*
+ * Turns the allocated block [first, first + 2^order) into 2^order allocated blocks of
+ * order 0, each of which may then be freed on its own (and merges back when all are).
+ * -EINVAL unless first starts an allocated block of that order.
+ */
+int buddy_split(struct buddy *b, uint32_t first, unsigned int order);
+
 uint32_t buddy_free_count(const struct buddy *b, unsigned int zone_mask);
 
 #endif

@@ -45,10 +45,18 @@ uint32_t m2p_get(mfn_t mfn)
     return mfn_x(mfn) < frame_table_frames ? m2p_rw[mfn_x(mfn)] : M2P_INVALID;
 }
 
+mfn_t m2p_frame(unsigned int i)
+{
+    if (i >= nr_frames) {
+        return _mfn(INVALID_MFN_RAW);
+    }
+    return paddr_to_mfn(virt_to_maddr(M2P_RW_START + i * PAGE_SIZE));
+}
+
 unsigned int m2p_frames(mfn_t *out, unsigned int max)
 {
     for (unsigned int i = 0; i < nr_frames && i < max; i++) {
-        out[i] = paddr_to_mfn(virt_to_maddr(M2P_RW_START + i * PAGE_SIZE));
+        out[i] = m2p_frame(i);
     }
     return nr_frames;
 }

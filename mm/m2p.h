@@ -20,4 +20,7 @@ uint32_t m2p_get(mfn_t mfn);
 /* Frames holding the table (for machphys_mfn_list) and their number. */
 unsigned int m2p_frames(mfn_t *out, unsigned int max);
 
+/* Frame i of the table (the one holding entries 1024 i ..), INVALID_MFN_RAW past the end. */
+mfn_t m2p_frame(unsigned int i);
+
 #endif

@@ -104,6 +104,16 @@ void free_frames(mfn_t first, unsigned int order)
     }
 }
 
+void split_frames(mfn_t first, unsigned int order)
+{
+    uint32_t irq = spin_lock_irqsave(&buddy_lock);
+    int rc = buddy_split(&buddy, mfn_x(first), order);
+    spin_unlock_irqrestore(&buddy_lock, irq);
+    if (rc) {
+        panic("mm: bad split of frame 0x%x order %u (not an allocated block)", mfn_x(first), order);
+    }
+}
+
 uint32_t frames_free(void)
 {
     return buddy_free_count(&buddy, ZONE_ANY);

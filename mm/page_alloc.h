@@ -30,6 +30,12 @@ mfn_t alloc_frames(unsigned int order, unsigned int flags);
 /* Frees what alloc_frames returned; a double or wrong free is a monitor bug (panic). */
 void free_frames(mfn_t first, unsigned int order);
 
+/*
+ * Makes each frame of a block alloc_frames(order) returned a block of its own, so that they
+ * can be freed one at a time (free_frames(frame, 0)); a wrong block is a monitor bug (panic).
+ */
+void split_frames(mfn_t first, unsigned int order);
+
 uint32_t frames_free(void);
 
 #endif

@@ -481,6 +481,55 @@ static void free_of_tail_frame_is_refused(void **state)
     check_consistency(b);
 }
 
+/* A split block's frames are freed one by one, in any order, and merge back whole. */
+static void split_block_frees_frame_by_frame(void **state)
+{
+    struct buddy *b = make(4096, 2048);
+    uint32_t f, before;
+    assert_int_equal(buddy_add_range(b, 0, 4096), 0);
+    before = buddy_free_count(b, ZONE_ANY);
+    f = buddy_alloc(b, 3, ZONE_ANY);
+    assert_block_allocated(b, f, 3);
+    assert_int_equal(buddy_split(b, f, 3), 0);
+    for (uint32_t i = 0; i < 8; i++) {
+        assert_block_allocated(b, f + i, 0);
+    }
+    assert_int_equal(buddy_free(b, f, 3), -EINVAL);   /* no longer one block */
+    for (uint32_t i = 8; i-- > 0;) {
+        assert_int_equal(buddy_free(b, f + (i * 5) % 8, 0), 0);
+        check_consistency(b);
+    }
+    check_free_tails(b);
+    assert_int_equal(buddy_free_count(b, ZONE_ANY), before);
+    assert_int_equal(list_len(b, zone_of(b, f), BUDDY_MAX_ORDER), 2);
+    assert_int_equal(buddy_free(b, f + 3, 0), -EINVAL);  /* each frame freed once only */
+}
+
+/* Only the first frame of an allocated block, with its order, may be split. */
+static void split_refuses_wrong_blocks(void **state)
+{
+    struct buddy *b = make(4096, 2048);
+    struct snapshot s;
+    uint32_t f;
+    assert_int_equal(buddy_add_range(b, 0, 2048), 0);
+    f = buddy_alloc(b, 2, ZONE_ANY);
+    s = take_snapshot(b);
+    assert_int_equal(buddy_split(b, f + 1, 0), -EINVAL);   /* a tail frame */
+    assert_int_equal(buddy_split(b, f, 1), -EINVAL);       /* the wrong order */
+    assert_int_equal(buddy_split(b, f, 3), -EINVAL);
+    assert_int_equal(buddy_split(b, f + 4, 0), -EINVAL);   /* a free frame */
+    assert_int_equal(buddy_split(b, 3000, 0), -EINVAL);    /* a reserved frame */
+    assert_int_equal(buddy_split(b, 4096, 0), -EINVAL);    /* out of range */
+    assert_int_equal(buddy_split(b, f, BUDDY_MAX_ORDER + 1), -EINVAL);
+    assert_unchanged(&s, b);
+    assert_int_equal(buddy_split(b, f, 2), 0);
+    assert_int_equal(buddy_split(b, f, 0), 0);             /* an order-0 block already */
+    for (uint32_t i = 0; i < 4; i++) {
+        assert_int_equal(buddy_free(b, f + i, 0), 0);
+    }
+    check_consistency(b);
+}
+
 static void free_of_unallocated_frames_is_refused(void **state)
 {
     struct buddy *b = make(4096, 2048);
@@ -728,6 +777,8 @@ int main(void)
         cmocka_unit_test_teardown(double_free_is_refused, teardown),
         cmocka_unit_test_teardown(free_with_wrong_order_is_refused, teardown),
         cmocka_unit_test_teardown(free_of_tail_frame_is_refused, teardown),
+        cmocka_unit_test_teardown(split_block_frees_frame_by_frame, teardown),
+        cmocka_unit_test_teardown(split_refuses_wrong_blocks, teardown),
         cmocka_unit_test_teardown(free_of_unallocated_frames_is_refused, teardown),
         cmocka_unit_test_teardown(free_out_of_range_is_refused, teardown),
         cmocka_unit_test_teardown(alloc_clears_reference_counts, teardown),
