@@ -138,7 +138,7 @@ bool ptwr_page_fault(struct vcpu *v, struct cpu_regs *r, uint32_t cr2)
     struct cpu_regs after = *r;
     uint32_t irq;
     int rc;
-    if (!assist_on(d) || (r->cs & 3) != 1 ||
+    if (!assist_on(d) || (r->cs & 3) != 1 || cr2 >= MONITOR_WINDOW_START ||
         (r->error_code & pfec_mask) != (PFEC_PRESENT | PFEC_WRITE)) {
         return false;
     }

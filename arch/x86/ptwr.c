@@ -274,6 +274,11 @@ static uint16_t seg_selector(const struct cpu_regs *r, enum ptwr_seg seg)
     return (uint16_t)sels[seg];
 }
 
+static bool is_bit_op(enum ptwr_op op)
+{
+    return op == PTWR_BTS || op == PTWR_BTR || op == PTWR_BTC;
+}
+
 /*
  * The source operand.  For the bit operations it becomes the bit number inside the
  * operand, and a register bit offset also moves the address by whole operands (signed),
@@ -290,12 +295,13 @@ static int decode_source(struct fetch *f, const struct cpu_regs *r, const struct
     } else if (fm->src == SRC_IMMZ) {
         rc = fetch_imm(f, in->size, false, &in->imm);
     }
-    if (rc || in->op < PTWR_BTS) {
+    if (rc || !is_bit_op(in->op)) {
         in->imm &= (uint32_t)size_mask(in->size);
         return rc;
     }
     if (fm->src == SRC_REG) {
-        int32_t off = in->size == 2 ? (int16_t)reg_read(r, in->reg, 2) : (int32_t)gpr_get(r, in->reg);
+        int32_t off =
+            in->size == 2 ? (int16_t)reg_read(r, in->reg, 2) : (int32_t)gpr_get(r, in->reg);
         in->addr += (uint32_t)((off >> (in->size == 2 ? 4 : 5)) * (int32_t)in->size);
         in->imm = (uint32_t)off;
         in->imm_src = true;

@@ -16,9 +16,9 @@
 
 TEST_NAME("hostile_ptwr");
 
-#define PFEC_WRITE      3    /* present, write, supervisor */
-#define PFEC_USER_WRITE 7    /* present, write, user */
-#define PFEC_FETCH      0x11 /* present, instruction fetch */
+#define PFEC_WRITE      3       /* present, write, supervisor */
+#define PFEC_USER_WRITE 7       /* present, write, user */
+#define PFEC_FETCH      0x11    /* present, instruction fetch */
 #define MONITOR_MFN     0x100UL /* the monitor image is loaded at 1 MiB */
 #define LOW_MFN         1UL
 #define EDGE_VA         0xF57FF000UL /* the last guest page: the monitor's area follows */
@@ -110,14 +110,20 @@ static void add_insn(void *a)
 
 static void inc_dec_insn(void *a)
 {
-    __asm__ volatile("incl (%0)\n\tdecl (%0)" : : "r"(((const struct shot *)a)->p) : "memory", "cc");
+    __asm__ volatile("incl (%0)\n\tdecl (%0)"
+                     :
+                     : "r"(((const struct shot *)a)->p)
+                     : "memory", "cc");
 }
 
 static void xadd_insn(void *a)
 {
     uint32_t zero = 0;
 
-    __asm__ volatile("lock xaddl %0, (%1)" : "+r"(zero) : "r"(((const struct shot *)a)->p) : "memory", "cc");
+    __asm__ volatile("lock xaddl %0, (%1)"
+                     : "+r"(zero)
+                     : "r"(((const struct shot *)a)->p)
+                     : "memory", "cc");
 }
 
 static void movs_insn(void *a)
@@ -217,8 +223,8 @@ static void test_bad_targets(unsigned long foreign)
         struct shot s = {.p = entry, .v64 = pte_make(foreign, PTE_KERNEL_RW)};
 
         expect_refused_half("another domain's frame", false, low_of(foreign, PTE_KERNEL_RW));
-        expect_fault("another domain's frame (cmpxchg8b)", cmpxchg8b_store, &s,
-                     (uintptr_t)entry, PFEC_WRITE, NULL);
+        expect_fault("another domain's frame (cmpxchg8b)", cmpxchg8b_store, &s, (uintptr_t)entry,
+                     PFEC_WRITE, NULL);
     }
     expect_refused_half("our L1 writable", false, low_of(l1_mfn, PTE_KERNEL_RW));
     expect_refused_half("our L3 writable", false, low_of(l3_mfn, PTE_KERNEL_RW));
@@ -254,8 +260,8 @@ static void test_refused_compare_exchange(void)
     expect_fault("cmpxchg to a monitor frame", cmpxchg_store, &s, (uintptr_t)entry, PFEC_WRITE, &r);
     TEST_EQ(r.eax, (uint32_t)window_pte); /* the compare value, not touched */
     s.v64 = window_pte | (1ULL << 52);
-    expect_fault("cmpxchg8b with a reserved bit", cmpxchg8b_store, &s, (uintptr_t)entry,
-                 PFEC_WRITE, &r);
+    expect_fault("cmpxchg8b with a reserved bit", cmpxchg8b_store, &s, (uintptr_t)entry, PFEC_WRITE,
+                 &r);
     TEST_EQ(r.eax, (uint32_t)window_pte);
     TEST_EQ(r.edx, (uint32_t)(window_pte >> 32));
 }

@@ -141,8 +141,7 @@ static void check_write_faults(uint32_t err, int line)
         test_check(!faulted, line, "writing the window faulted (error %u)", r.error_code);
         return;
     }
-    test_check(faulted && r.vector == 14 && r.error_code == err &&
-                   trap_cr2() == (uintptr_t)window,
+    test_check(faulted && r.vector == 14 && r.error_code == err && trap_cr2() == (uintptr_t)window,
                line, "write to the window: faulted %d vector %u error %u cr2 %#x", faulted,
                r.vector, r.error_code, trap_cr2());
 }
