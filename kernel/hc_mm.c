@@ -13,9 +13,10 @@
 #include "mm/page_alloc.h"
 #include "mm/pagetype.h"
 
-/* Vm-assists a guest may turn on; writable page tables come with the PV memory work. */
+/* Vm-assists a guest may turn on; writable page tables: kernel/ptwr_fault.c. */
 #define VM_ASSISTS_SUPPORTED ((1ul << VMASST_TYPE_4gb_segments) | \
                               (1ul << VMASST_TYPE_4gb_segments_notify) | \
+                              (1ul << VMASST_TYPE_writable_pagetables) | \
                               (1ul << VMASST_TYPE_pae_extended_cr3))
 
 static struct page_info *owned_page(struct domain *d, uint64_t mfn, uint32_t type)

@@ -2,6 +2,7 @@
 #include "arch/x86/layout.h"
 #include "arch/x86/paging.h"
 #include "kernel/errno.h"
+#include "kernel/hc_mmu.h"
 #include "kernel/hypercall.h"
 #include "kernel/lib.h"
 #include "kernel/printk.h"
@@ -102,17 +103,16 @@ static void after_update(struct domain *d, uint32_t level, uint64_t mfn)
  * is written; the old one gives its references back only after the TLB and the PDPTs no
  * longer use it.
  */
-static int pt_update(struct domain *d, uint64_t ma, pte_t val, bool preserve_ad)
+int pt_update_locked(struct domain *d, uint64_t ma, pte_t val, bool preserve_ad)
 {
     uint64_t mfn = ma >> PAGE_SHIFT;
     unsigned int idx = (unsigned int)(ma & (PAGE_SIZE - 1)) / sizeof(pte_t);
-    uint32_t level, irq;
+    uint32_t level;
     pte_t *t, old;
     int rc = -EINVAL;
     if (ma & (sizeof(pte_t) - 1)) {
         return -EINVAL;
     }
-    irq = spin_lock_irqsave(&d->mm_lock);
     level = updatable_level(d, mfn, idx);
     if (level) {
         t = map_frame(_mfn((uint32_t)mfn));
@@ -130,6 +130,13 @@ static int pt_update(struct domain *d, uint64_t ma, pte_t val, bool preserve_ad)
             pt_entry_put_refs(level, old);
         }
     }
+    return rc;
+}
+
+int pt_update(struct domain *d, uint64_t ma, pte_t val, bool preserve_ad)
+{
+    uint32_t irq = spin_lock_irqsave(&d->mm_lock);
+    int rc = pt_update_locked(d, ma, val, preserve_ad);
     spin_unlock_irqrestore(&d->mm_lock, irq);
     if (rc) {
         pr_debug("mmu_update: d%u: entry at %llx := %llx refused\n", d->id, ma, val);

@@ -5,6 +5,7 @@
  */
 #include "arch/x86/asm.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/ptwr.h"
 #include "arch/x86/segments.h"
 #include "arch/x86/traps.h"
 #include "kernel/domain.h"
@@ -229,10 +230,14 @@ static void guest_exception(struct vcpu *v, struct cpu_regs *r)
         bounce_exception(v, 1, false, 0);
         return;
     }
-    case 14:
-        v->vcpu_info->arch.cr2 = read_cr2();
-        bounce_exception(v, 14, true, r->error_code);
+    case 14: {
+        uint32_t cr2 = read_cr2(); /* first: the emulation may fault (and fix up) itself */
+        if (!ptwr_page_fault(v, r, cr2)) {
+            v->vcpu_info->arch.cr2 = cr2;
+            bounce_exception(v, 14, true, r->error_code);
+        }
         return;
+    }
     case 2:
     case 18:
         pr_err("traps: %s while domain %u ran\n", r->vector == 2 ? "NMI" : "machine check", v->domain->id);
