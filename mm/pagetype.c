@@ -91,6 +91,24 @@ static int l2e_get_refs(pte_t e, uint16_t owner)
     return page_get_and_type(pg, PGT_l1, owner);
 }
 
+/*
+ * The L2 under slot 3 carries the monitor's entries and belongs to one L3 alone (the ABI's
+ * rule, which Xen enforces too): one already in use under another L3 is refused, so that
+ * whatever the monitor keeps there for one address space never shows in another.
+ */
+static int slot3_l2_get_refs(struct page_info *pg, uint16_t owner)
+{
+    if (page_get_and_type(pg, PGT_l2_slot3, owner)) {
+        return -EINVAL;
+    }
+    if (page_type_count(pg) > 1) {
+        /* Not the last reference: nothing is devalidated. */
+        page_put_and_type(pg);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int l3e_get_refs(pte_t e, unsigned int slot, uint16_t owner)
 {
     struct page_info *pg;
@@ -101,7 +119,7 @@ static int l3e_get_refs(pte_t e, unsigned int slot, uint16_t owner)
     if ((e & ~(PTE_ADDR | L3_GUEST_FLAGS)) || !pg) {
         return -EINVAL;
     }
-    return page_get_and_type(pg, slot == 3 ? PGT_l2_slot3 : PGT_l2, owner);
+    return slot == 3 ? slot3_l2_get_refs(pg, owner) : page_get_and_type(pg, PGT_l2, owner);
 }
 
 static void upper_put_refs(pte_t e)
