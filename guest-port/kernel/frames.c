@@ -24,6 +24,7 @@ static uint32_t hole_map[POOL_PFNS / 32]; /* pfns whose frame went back */
 static unsigned long pool_end, first_free;
 static unsigned long nr_free, nr_holes, pool_size;
 static unsigned long given_back, taken;
+static unsigned long low_word; /* no free pfn lies in a word of free_map below this one */
 
 /* What memory_op answered when it refused (0: never), per direction. */
 static long give_refused, take_refused;
@@ -39,6 +40,9 @@ static bool bit(const uint32_t *map, unsigned long pfn)
 
 static void bit_set(uint32_t *map, unsigned long pfn, bool on)
 {
+    if (on && map == free_map && pfn / 32 < low_word) {
+        low_word = pfn / 32;
+    }
     if (on) {
         map[pfn / 32] |= 1u << (pfn % 32);
     } else {
@@ -220,28 +224,22 @@ static void refill(void)
 
 /* ---------------------------------------------------------------- the pool -------- */
 
+/* The lowest free pfn, skipping words with nothing free; the pool is not empty. */
 unsigned long frame_get(void)
 {
-    static unsigned long hint;
-
     if (nr_free < POOL_LOW) {
         refill();
     }
     if (nr_free == 0) {
         return 0;
     }
-    if (hint < first_free || hint >= pool_end) {
-        hint = first_free;
-    }
-    /* Lowest free pfn at or after the hint, wrapping once: the pool is not empty. */
-    for (unsigned long n = 0; n < pool_end; n++, hint++) {
-        if (hint >= pool_end) {
-            hint = 0;
-        }
-        if (bit(free_map, hint)) {
-            bit_set(free_map, hint, false);
+    for (unsigned long w = low_word; w < ARRAY_SIZE(free_map); w++) {
+        if (free_map[w]) {
+            unsigned long pfn = w * 32 + (unsigned long)__builtin_ctz(free_map[w]);
+            low_word = w;
+            bit_set(free_map, pfn, false);
             nr_free--;
-            return hint;
+            return pfn;
         }
     }
     panic("frame pool: %lu frames counted free, none found", nr_free);
