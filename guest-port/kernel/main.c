@@ -1,4 +1,4 @@
-/* The mini guest kernel: boots, takes over its traps and GDT, runs its ring-3 processes. */
+/* The mini guest kernel: boots, takes over its traps, GDT and memory, runs its processes. */
 #include "guest/console.h"
 #include "guest/hypercall.h"
 #include "guest/mm.h"
@@ -13,14 +13,13 @@ static void banner(void)
            "command line \"%.*s\"\n",
            pages, pages >> 8, (int)sizeof(start_info->cmd_line),
            (const char *)start_info->cmd_line);
-    printk("mini kernel: start_info %s, flags %#x, pt_base %#lx, %lu page-table frames, "
-           "%lu free frames\n",
-           start_info->magic, start_info->flags, start_info->pt_base, start_info->nr_pt_frames,
-           frames_free_count());
+    printk("mini kernel: start_info %s, flags %#x, pt_base %#lx, %lu page-table frames\n",
+           start_info->magic, start_info->flags, start_info->pt_base, start_info->nr_pt_frames);
 }
 
 static void traps_setup(void)
 {
+    proc_traps_setup();
     trap_set(14, TRAP_DPL(0), page_fault_trap);
     trap_set(0x80, TRAP_DPL(3), syscall_trap);
     check_hypercall(traps_load(), "set_trap_table");
@@ -30,6 +29,7 @@ static void traps_setup(void)
 int guest_main(void)
 {
     banner();
+    frames_init();
     if (!shared_info) {
         panic("the kernel needs the shared info page (fault addresses come through it)");
     }
@@ -38,5 +38,6 @@ int guest_main(void)
     vm_setup();
     proc_run_all();
     printk("mini kernel: all processes done\n");
+    frames_summary(as_tables_built(), as_torn_down());
     return 0;
 }

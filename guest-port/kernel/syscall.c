@@ -1,4 +1,4 @@
-/* System calls from ring 3 (int $0x80): exit, write and getpid. */
+/* System calls from ring 3 (int $0x80): exit, write, getpid, brk and yield. */
 #include "guest/console.h"
 #include "guest/hypercall.h"
 #include "guest/runtime.h"
@@ -34,13 +34,16 @@ static void output_char(char c)
     line[line_len++] = c;
 }
 
-/* write(fd, buf, len): fd 1 or 2; the buffer must lie in the user region. */
+/*
+ * write(fd, buf, len): fd 1 or 2; the buffer must lie in the shared user region or in the
+ * process's heap or stack (a page not touched yet is mapped when the kernel reads it).
+ */
 static int32_t sys_write(uint32_t fd, uint32_t buf, uint32_t len)
 {
     if (fd != 1 && fd != 2) {
         return -XEN_EBADF;
     }
-    if (!user_range_ok(buf, len)) {
+    if (!vm_user_range_ok(buf, len)) {
         return -XEN_EFAULT;
     }
     for (uint32_t i = 0; i < len; i++) {
@@ -59,12 +62,19 @@ void syscall_trap(struct guest_regs *r)
     }
     switch (r->eax) {
     case SYS_exit:
-        user_leave(r);
+        proc_exit(r, (int)r->ebx);
+        break;
     case SYS_write:
         r->eax = (uint32_t)sys_write(r->ebx, r->ecx, r->edx);
         break;
     case SYS_getpid:
         r->eax = (uint32_t)proc_current_pid();
+        break;
+    case SYS_brk:
+        r->eax = vm_brk(r->ebx);
+        break;
+    case SYS_yield:
+        proc_yield(r);
         break;
     default:
         r->eax = (uint32_t)-XEN_ENOSYS;

@@ -1,4 +1,4 @@
-/* The "hello" program: prints from ring 3, asks its pid, touches a demand page and exits. */
+/* The "hello" program: prints from ring 3, asks its pid, touches a heap page and exits. */
 #include "usys.h"
 
 static uint16_t read_cs(void)
@@ -11,11 +11,16 @@ static uint16_t read_cs(void)
 
 void user_hello(void)
 {
-    volatile uint32_t *page = (volatile uint32_t *)(user_demand_area + 4096);
+    uint32_t heap = ubrk(0);
+    volatile uint32_t *page = (volatile uint32_t *)(uintptr_t)heap;
 
     uputs_hex("hello from ring 3, cs = ", read_cs());
     uputs_dec("my pid is ", ugetpid());
-    uputs_hex("touching the unmapped page at ", (uint32_t)(uintptr_t)page);
+    if (ubrk(heap + 4096) != heap + 4096) {
+        uputs("brk refused one page\n");
+        uexit(1);
+    }
+    uputs_hex("touching my first heap page at ", heap);
     page[0] = 0x600dcafe;
     page[1] = page[0] ^ 0xffffffff;
     if (page[0] == 0x600dcafe && page[1] == 0x9ff23501) {

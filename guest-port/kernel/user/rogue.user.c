@@ -1,4 +1,4 @@
-/* The "rogue" program: reads kernel memory from ring 3, which must end it. */
+/* The "rogue" program: writes to kernel memory from ring 3, which must end it. */
 #include "usys.h"
 
 extern char hypercall_page[];
@@ -7,8 +7,8 @@ void user_rogue(void)
 {
     volatile uint32_t *kernel = (volatile uint32_t *)hypercall_page;
 
-    uputs_hex("reading kernel memory at ", (uint32_t)(uintptr_t)kernel);
-    uputs_hex("read ", *kernel);
+    uputs_hex("writing kernel memory at ", (uint32_t)(uintptr_t)kernel);
+    *kernel = 0xdeadbeef;
     uputs("still alive: the kernel's pages are not protected\n");
     uexit(2);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MINI_USER_CODE
 #include "../kernel.h"
 
 static inline long usys3(long nr, long a1, long a2, long a3)
@@ -22,6 +23,18 @@ static inline long uwrite(const char *buf, size_t len)
 static inline long ugetpid(void)
 {
     return usys3(SYS_getpid, 0, 0, 0);
+}
+
+/* Moves the break (0: asks for it); returns the new break, or the old one if refused. */
+static inline uint32_t ubrk(uint32_t addr)
+{
+    return (uint32_t)usys3(SYS_brk, (long)addr, 0, 0);
+}
+
+/* Lets the other processes run; returns when it is this one's turn again. */
+static inline void uyield(void)
+{
+    usys3(SYS_yield, 0, 0, 0);
 }
 
 static inline __attribute__((noreturn)) void uexit(int status)
