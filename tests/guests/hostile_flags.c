@@ -1,6 +1,7 @@
-/* Hostile test guest: TF, NT, AC, IOPL, IF and VM in EFLAGS around hypercalls and iret. */
+/* Hostile test guest: TF, NT, AC, DF, IOPL, IF and VM in EFLAGS around hypercalls and iret. */
 #include "guest/events.h"
 #include "guest/hypercall.h"
+#include "guest/mm.h"
 #include "guest/test.h"
 #include "guest/traps.h"
 
@@ -176,8 +177,38 @@ static void test_iret(void)
     TEST_ASSERT(HYPERVISOR_xen_version(XENVER_version, NULL) >= 0x30000);
 }
 
+static uint8_t df_pages[3][4096] PAGE_ALIGNED;
+
+/*
+ * DF set across a hypercall whose monitor side clears and copies whole frames: the monitor
+ * must clear DF for itself, or its string instructions would run backwards over whatever
+ * lies below its mapping of the frame.
+ */
+static void test_direction_flag(void)
+{
+    struct mmuext_op op = {.cmd = MMUEXT_CLEAR_PAGE};
+    long rc;
+
+    memset(df_pages, 0x55, sizeof(df_pages));
+    memset(df_pages[1], 0xAA, sizeof(df_pages[1]));
+    op.arg1.mfn = va_to_mfn(df_pages[1]);
+    __asm__ volatile("std\n\t" HYPERCALL_STUB "\n\tcld"
+                     : "=a"(rc)
+                     : [off] "i"(__HYPERVISOR_mmuext_op * 32), "b"(&op), "c"(1), "d"(0),
+                       "S"(DOMID_SELF)
+                     : "memory", "cc");
+    TEST_EQ(rc, 0);
+    for (unsigned int i = 0; i < sizeof(df_pages[1]); i++) {
+        if (df_pages[0][i] != 0x55 || df_pages[1][i] != 0 || df_pages[2][i] != 0x55) {
+            TEST_CHECK(false, "DF: byte %u of the pages around the cleared one is wrong", i);
+            break;
+        }
+    }
+}
+
 int guest_main(void)
 {
+    test_direction_flag();
     test_hypercalls();
     test_popf();
     test_iret();
