@@ -337,10 +337,11 @@ static bool selftest_wait(void)
     return selftest_fired;
 }
 
-bool time_selftest(void)
+/* One 10 ms shot: its duration in ns, or 0 when it could not be armed or never fired. */
+static uint64_t selftest_once(void)
 {
     uint32_t flags = irq_save();
-    uint64_t start, took;
+    uint64_t start;
     int rc;
 
     selftest_fired = false;
@@ -349,21 +350,41 @@ bool time_selftest(void)
     if (rc) {
         irq_restore(flags);
         pr_err("time: cannot arm a one-shot timer (%d)\n", rc);
-        return false;
+        return 0;
     }
     if (!selftest_wait()) {
         timer_oneshot_cancel();
         irq_restore(flags);
         pr_err("time: one-shot timer did not fire\n");
-        return false;
+        return 0;
     }
     irq_restore(flags);
-    took = selftest_fired_ns - start;
-    pr_info("time: 10 ms one-shot timer fired after %u.%03u ms\n", (uint32_t)(took / NS_PER_MS),
-            (uint32_t)(took % NS_PER_MS / 1000u));
-    if (took < SELFTEST_MIN_NS || took > SELFTEST_MAX_NS) {
-        pr_err("time: one-shot timer interval out of range (5-50 ms expected)\n");
-        return false;
+    return selftest_fired_ns - start;
+}
+
+/*
+ * An early shot is a calibration error.  A late one may only mean that the machine under
+ * an emulator was busy (a TCG vCPU thread waits for the host's scheduler), so a late shot
+ * is tried again, a few times, before the timer is declared unusable.
+ */
+#define SELFTEST_TRIES 4
+
+bool time_selftest(void)
+{
+    for (unsigned int i = 0; i < SELFTEST_TRIES; i++) {
+        uint64_t took = selftest_once();
+        if (!took) {
+            return false;
+        }
+        pr_info("time: 10 ms one-shot timer fired after %u.%03u ms\n",
+                (uint32_t)(took / NS_PER_MS), (uint32_t)(took % NS_PER_MS / 1000u));
+        if (took < SELFTEST_MIN_NS) {
+            break;
+        }
+        if (took <= SELFTEST_MAX_NS) {
+            return true;
+        }
     }
-    return true;
+    pr_err("time: one-shot timer interval out of range (5-50 ms expected)\n");
+    return false;
 }
