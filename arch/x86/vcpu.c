@@ -15,6 +15,7 @@
 #include "kernel/lib.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "mm/guest_copy.h"
 #include "mm/mapcache.h"
 #include "mm/page_alloc.h"
@@ -216,5 +217,30 @@ void bounce_failsafe(struct vcpu *v)
                      v->arch.failsafe_disables_events)) {
         r->ds = r->es = FLAT_RING1_DS;
         r->fs = r->gs = 0;
+    }
+}
+
+/*
+ * Called by entry.S on every return to a guest (hypercalls, exceptions, interrupts, the
+ * first entry and the failsafe path), interrupts off.  With an event pending and not
+ * masked, the guest's event callback gets a bounce frame (no error code) and runs with
+ * events masked, as Xen does for a 32-bit PV guest; the frame's saved mask is 0.  Without
+ * a callback the event waits.  A frame that cannot be written crashes the domain and the
+ * scheduler picks another vCPU, which is checked in turn.
+ */
+void guest_exit_events(void);
+void guest_exit_events(void)
+{
+    for (;;) {
+        struct vcpu *v = current_vcpu();
+        const vcpu_info_t *vi = v->vcpu_info;
+        if (likely(!READ_ONCE(vi->evtchn_upcall_pending) || READ_ONCE(vi->evtchn_upcall_mask) ||
+                   !v->arch.event_eip)) {
+            return;
+        }
+        if (bounce_frame(v, v->arch.event_cs, v->arch.event_eip, NULL, 0, true)) {
+            return;
+        }
+        sched_on_exit();
     }
 }
