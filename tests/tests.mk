@@ -18,6 +18,7 @@ UNIT_SANITIZE ?= 1
 # the monitor file of the test's name (test_foo.c tests kernel/foo.c, mm/foo.c, ...).
 UNIT_SRCS_cmdline := kernel/cmdline.c kernel/parse.c
 UNIT_SRCS_domcfg := kernel/domcfg.c kernel/parse.c
+UNIT_SRCS_event := kernel/event.c kernel/event_2l.c
 unit_srcs = $(if $(UNIT_SRCS_$(1)),$(UNIT_SRCS_$(1)),\
                  $(wildcard kernel/$(1).c mm/$(1).c drivers/$(1).c arch/x86/$(1).c))
 
