@@ -51,4 +51,7 @@ void irq_dispatch(struct cpu_regs *regs);
 /* Everything from ring 1 or 3 (arch/x86/guest_traps.c). */
 void guest_trap(struct cpu_regs *regs);
 
+/* Returning to the guest faulted: its failsafe callback, or a crash (guest_traps.c). */
+void guest_exit_fault(struct cpu_regs *regs);
+
 #endif
