@@ -10,6 +10,8 @@
  * so its number is known beforehand) and waits with SCHEDOP_poll, events masked; pong
  * binds to it and waits with SCHEDOP_block, taking each event in its upcall handler.
  * With cycles=1 ping prints the TSC cycles per round trip (instructions under icount).
+ * With keep=1 pong leaves its port open when it ends, and ping waits for the monitor's
+ * teardown of pong to turn its own end back into an unbound port offered to pong.
  */
 #include "guest/events.h"
 #include "guest/hypercall.h"
@@ -68,6 +70,28 @@ static void wait_pending(evtchn_port_t port)
     evtchn_clear(port);
 }
 
+/*
+ * Waits (polls that only their deadlines end: the idle loop destroys a domain that shut
+ * down) until the peer's teardown has unbound our end.
+ */
+static void await_teardown(domid_t peer, evtchn_port_t port)
+{
+    struct evtchn_status st = {.dom = DOMID_SELF, .port = port};
+
+    for (uint64_t deadline = 1000000; deadline < (1ULL << 34); deadline *= 2) {
+        TEST_EQ(HYPERVISOR_event_channel_op(EVTCHNOP_status, &st), 0);
+        if (st.status != EVTCHNSTAT_interdomain) {
+            break;
+        }
+        HYPERVISOR_sched_op(SCHEDOP_poll, &(struct sched_poll){.ports = {&port}, .nr_ports = 1,
+                                                                .timeout = deadline});
+    }
+    TEST_EQ(st.status, EVTCHNSTAT_unbound);
+    TEST_EQ(st.u.unbound.dom, peer);
+    TEST_EQ(evtchn_send(port), 0); /* dropped */
+    test_note("ping: our end unbound again after domain %u was destroyed", peer);
+}
+
 static void ping(domid_t peer, evtchn_port_t want, unsigned long count)
 {
     struct evtchn_status st = {.dom = DOMID_SELF};
@@ -97,6 +121,9 @@ static void ping(domid_t peer, evtchn_port_t want, unsigned long count)
     test_note("ping: sent %lu, received %lu, early %lu", count, count, early);
     if (arg("cycles", 0)) {
         test_note("ping: %llu cycles per round trip", (unsigned long long)(cycles / count));
+    }
+    if (arg("keep", 0)) {
+        await_teardown(peer, port);
     }
     TEST_EQ(evtchn_close(port), 0);
 }
@@ -157,7 +184,9 @@ static void pong(domid_t peer, evtchn_port_t remote, unsigned long count)
     events_mask_set(1);
     TEST_EQ(duplicates, 0);
     test_note("pong: received %lu, replied %lu, duplicates %lu", received, replied, duplicates);
-    TEST_EQ(evtchn_close(port), 0);
+    if (!arg("keep", 0)) {
+        TEST_EQ(evtchn_close(port), 0);
+    }
 }
 
 int guest_main(void)
