@@ -236,7 +236,7 @@ void guest_exit_events(void);
 void guest_exit_events(void)
 {
     for (;;) {
-        struct vcpu *v = current_vcpu();
+        struct vcpu *v = this_cpu()->current;   /* current_vcpu(), without the call */
         struct cpu_regs *r = guest_regs();
         const vcpu_info_t *vi = v->vcpu_info;
         if (unlikely(r->eip >= GUEST_SEGMENT_END)) {
