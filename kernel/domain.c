@@ -147,6 +147,8 @@ static uint32_t count_owned(const struct domain *d)
 uint32_t domain_destroy(struct domain *d)
 {
     uint32_t left, f;
+    /* First: peers' ends become unbound while this domain's tables and pages still exist. */
+    evtchn_domain_destroy(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         sched_remove_vcpu(d->vcpu[i]);
     }
@@ -269,6 +271,11 @@ void domains_all_gone(void)
         return;
     }
     said = true;
+    /* Port buckets live in heap slabs, which the frame count sees as free: count them. */
+    if (!kept && evtchn_buckets_live()) {
+        pr_err("event channels: %u port buckets still allocated: LEAK\n", evtchn_buckets_live());
+        leak = true;
+    }
     if (kept) {
         /* Only preserved domains are left: their frames stay theirs until destroyed. */
         pr_info("monitor: no domain is left running; %u preserved, holding their frames\n", kept);

@@ -10,6 +10,7 @@
 #define KERNEL_DOMAIN_H
 
 #include "arch/x86/vcpu.h"
+#include "kernel/event.h"
 #include "kernel/spinlock.h"
 #include "kernel/xen.h"
 #include <xen/features.h>
@@ -54,6 +55,7 @@ struct vcpu {
     uint64_t poll_deadline;     /* SCHEDOP_poll: system time it wakes at; 0 = none */
     struct vcpu *next_runnable; /* run queue link (scheduler lock) */
     vcpu_info_t *vcpu_info;     /* in the shared info page */
+    struct evtchn_vcpu evtchn;  /* VIRQ bindings, SCHEDOP_poll ports (kernel/event.h) */
     struct arch_vcpu arch;
 };
 
@@ -78,6 +80,8 @@ struct domain {
 
     unsigned int nr_vcpus;
     struct vcpu *vcpu[MAX_VCPUS];
+
+    struct evtchn_domain evtchn;    /* event-channel ports (kernel/event.h) */
 };
 
 /* Creates an empty domain with the next free id; NULL when the table is full. */

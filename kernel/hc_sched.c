@@ -1,4 +1,4 @@
-/* sched_op: yield, block, shutdown and its code; poll waits for event channels. */
+/* sched_op: yield, block and poll (woken by event channels), shutdown and its code. */
 #include "arch/x86/time.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
@@ -6,36 +6,57 @@
 #include "mm/guest_copy.h"
 #include <xen/sched.h>
 
-#define POLL_PORTS_MAX 128
-#define EVTCHN_PORTS   1024   /* 2-level event channels for a 32-bit guest */
+#define POLL_PORTS_MAX 128   /* Xen's limit */
 
-static bool port_pending(const struct vcpu *v, uint32_t port)
+/* An upcall would be delivered on the way back: pending and not masked. */
+static bool events_deliverable(const struct vcpu *v)
 {
-    const shared_info_t *s = v->domain->shared_info;
-    return s->evtchn_pending[port / 32] & (1u << (port % 32));
+    return READ_ONCE(v->vcpu_info->evtchn_upcall_pending) &&
+           !READ_ONCE(v->vcpu_info->evtchn_upcall_mask);
 }
 
-/* Returns when a listed port is pending (even with events masked) or at the timeout. */
+/* Unmasks events and blocks until an event marks the vCPU; returns at once with one there. */
+static long sched_block(struct vcpu *v)
+{
+    v->vcpu_info->evtchn_upcall_mask = 0;
+    vcpu_block(v);
+    if (READ_ONCE(v->vcpu_info->evtchn_upcall_pending)) {
+        vcpu_unblock(v);
+    }
+    return 0;
+}
+
+/*
+ * Returns when a listed port is pending (even with events masked), at the timeout (absolute
+ * system time; 0 is none), or, as on Xen, when an event newly marks the vCPU.  In Xen's
+ * order: a deliverable event returns 0 before the ports are read, and the ports are
+ * checked one by one (a pending one before a bad one returns 0).
+ */
 static long sched_poll(struct vcpu *v, uint32_t arg)
 {
     sched_poll_t sp;
-    uint32_t ports[POLL_PORTS_MAX];
+    uint32_t ports[POLL_PORTS_MAX], list;
     if (copy_from_guest(&sp, arg, sizeof(sp))) {
         return -EFAULT;
     }
+    list = (uint32_t)(uintptr_t)sp.ports.p;
     if (sp.nr_ports > POLL_PORTS_MAX) {
         return -EINVAL;
     }
-    if (copy_from_guest(ports, (uint32_t)(uintptr_t)sp.ports.p, sp.nr_ports * sizeof(ports[0]))) {
+    if (!guest_range_ok(list, sp.nr_ports * sizeof(ports[0]))) {
+        return -EFAULT;
+    }
+    if (events_deliverable(v)) {
+        return 0;
+    }
+    if (copy_from_guest(ports, list, sp.nr_ports * sizeof(ports[0]))) {
         return -EFAULT;
     }
     for (unsigned int i = 0; i < sp.nr_ports; i++) {
-        if (ports[i] >= EVTCHN_PORTS) {
+        if (!evtchn_port_valid(v->domain, ports[i])) {
             return -EINVAL;
         }
-    }
-    for (unsigned int i = 0; i < sp.nr_ports; i++) {
-        if (port_pending(v, ports[i])) {
+        if (evtchn_2l_is_pending(v->domain, ports[i])) {
             return 0;
         }
     }
@@ -43,8 +64,10 @@ static long sched_poll(struct vcpu *v, uint32_t arg)
         return 0;
     }
     v->poll_deadline = sp.timeout;
-    v->blocked = true;
-    sched_request();
+    vcpu_block(v);
+    if (evtchn_poll_begin(v, ports, sp.nr_ports) || events_deliverable(v)) {
+        vcpu_unblock(v);
+    }
     return 0;
 }
 
@@ -57,13 +80,7 @@ long do_sched_op(struct vcpu *v, const uint32_t a[6])
         sched_request();
         return 0;
     case SCHEDOP_block:
-        /* Unmask events; with one deliverable, return at once. */
-        v->vcpu_info->evtchn_upcall_mask = 0;
-        if (!v->vcpu_info->evtchn_upcall_pending) {
-            v->blocked = true;
-            sched_request();
-        }
-        return 0;
+        return sched_block(v);
     case SCHEDOP_shutdown:
     case SCHEDOP_shutdown_code:
         if (copy_from_guest(&sd, arg, sizeof(sd))) {

@@ -50,6 +50,25 @@ void sched_remove_vcpu(struct vcpu *v)
     spin_unlock_irqrestore(&sched_lock, f);
 }
 
+void vcpu_block(struct vcpu *v)
+{
+    uint32_t f = spin_lock_irqsave(&sched_lock);
+    v->blocked = true;
+    spin_unlock_irqrestore(&sched_lock, f);
+    /* The caller's check for pending events must not be read before the flag is seen. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    sched_request();
+}
+
+void vcpu_unblock(struct vcpu *v)
+{
+    uint32_t f = spin_lock_irqsave(&sched_lock);
+    v->blocked = false;
+    v->poll_deadline = 0;
+    spin_unlock_irqrestore(&sched_lock, f);
+    evtchn_poll_done(v);
+}
+
 /* Wakes the vCPUs whose SCHEDOP_poll timeout has passed (checked every tick). */
 static void wake_expired_polls(void)
 {
@@ -61,6 +80,7 @@ static void wake_expired_polls(void)
             if (v->blocked && v->poll_deadline && v->poll_deadline <= now) {
                 v->poll_deadline = 0;
                 v->blocked = false;
+                evtchn_poll_done(v);
             }
             v = v->next_runnable;
         } while (v != ring_head);

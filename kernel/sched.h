@@ -27,4 +27,13 @@ void sched_idle_loop(void) __noreturn;
 
 bool vcpu_runnable(const struct vcpu *v);
 
+/*
+ * SCHEDOP_block and SCHEDOP_poll: v stops being picked.  The caller checks for a reason to
+ * wake after this (an event already there) and calls vcpu_unblock() if it finds one.
+ */
+void vcpu_block(struct vcpu *v);
+
+/* Wakes v from SCHEDOP_block or SCHEDOP_poll (an event for it); nothing if it is not blocked. */
+void vcpu_unblock(struct vcpu *v);
+
 #endif

@@ -5,6 +5,10 @@
 #include "arch/x86/layout.h"
 #include "arch/x86/segments.h"
 
+/* struct cpu_regs (arch/x86/traps.h, which asserts both): its size and where CS lies. */
+#define CPU_REGS_SIZE 72
+#define CPU_REGS_CS   56
+
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 
@@ -47,7 +51,11 @@ trap_common:
     addl    $4, %esp
     .globl trap_return
 trap_return:
-    popl    %ebx
+    /* Back to a guest: deliver its pending event first (arch/x86/vcpu.c). */
+    testb   $3, CPU_REGS_CS(%esp)
+    jz      6f
+    call    guest_exit_events
+6:  popl    %ebx
     popl    %ecx
     popl    %edx
     popl    %esi
@@ -90,7 +98,6 @@ iret_fault:
     .text
 
 /* sched_idle_loop(): restart this CPU's stack just below the guest frame, run the idle loop. */
-#define CPU_REGS_SIZE 72
     .globl sched_idle_loop
 sched_idle_loop:
     movl    %esp, %eax

@@ -17,6 +17,7 @@ struct cpu_regs {
 };
 
 static_assert(sizeof(struct cpu_regs) == 72, "CPU_REGS_SIZE in entry.S");
+static_assert(offsetof(struct cpu_regs, cs) == 56, "CPU_REGS_CS in entry.S");
 
 /* Vectors of the monitor's own interrupts. */
 #define VECTOR_PIC_BASE       0x20   /* 8259s remapped here, then masked */
@@ -49,5 +50,8 @@ void irq_dispatch(struct cpu_regs *regs);
 
 /* Everything from ring 1 or 3 (arch/x86/guest_traps.c). */
 void guest_trap(struct cpu_regs *regs);
+
+/* Returning to the guest faulted: its failsafe callback, or a crash (guest_traps.c). */
+void guest_exit_fault(struct cpu_regs *regs);
 
 #endif

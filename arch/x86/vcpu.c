@@ -15,6 +15,7 @@
 #include "kernel/lib.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "mm/guest_copy.h"
 #include "mm/mapcache.h"
 #include "mm/page_alloc.h"
@@ -216,5 +217,39 @@ void bounce_failsafe(struct vcpu *v)
                      v->arch.failsafe_disables_events)) {
         r->ds = r->es = FLAT_RING1_DS;
         r->fs = r->gs = 0;
+    }
+}
+
+/*
+ * Called by entry.S on every return to a guest (hypercalls, exceptions, interrupts, the
+ * first entry and the failsafe path), interrupts off.
+ *
+ * First, a return to an EIP past every guest code segment's limit is what the CPU's iret
+ * refuses with #GP; emulators skip that check, so it is made here and taken the same way
+ * (the failsafe callback, or a crash).  Then, with an event pending and not masked, the
+ * guest's event callback gets a bounce frame (no error code) and runs with events masked,
+ * as Xen does for a 32-bit PV guest; the frame's saved mask is 0.  Without a callback the
+ * event waits.  A frame that cannot be written crashes the domain.  Whenever the vCPU
+ * changes underneath (a crash), the next one is checked in turn.
+ */
+void guest_exit_events(void);
+void guest_exit_events(void)
+{
+    for (;;) {
+        struct vcpu *v = this_cpu()->current;   /* current_vcpu(), without the call */
+        struct cpu_regs *r = guest_regs();
+        const vcpu_info_t *vi = v->vcpu_info;
+        if (unlikely(r->eip >= GUEST_SEGMENT_END)) {
+            guest_exit_fault(r);
+            continue;
+        }
+        if (likely(!READ_ONCE(vi->evtchn_upcall_pending) || READ_ONCE(vi->evtchn_upcall_mask) ||
+                   !v->arch.event_eip)) {
+            return;
+        }
+        if (bounce_frame(v, v->arch.event_cs, v->arch.event_eip, NULL, 0, true)) {
+            continue;   /* the callback's EIP gets the check above */
+        }
+        sched_on_exit();
     }
 }

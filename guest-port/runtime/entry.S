@@ -54,12 +54,27 @@ trap_return:
     iret
 
 /*
- * The event callback: the frame is an exception frame without an error code.  The
- * monitor set the event mask on delivery; HYPERVISOR_iret restores it from the frame's
- * EFLAGS.IF (= !saved mask) in the same step as it returns, so no event is lost between.
+ * The event callback.  The frame is an exception frame without an error code; the monitor
+ * masked events on delivery (the frame's saved mask, in the upper half of the CS slot, is
+ * 0).  After the demultiplexer has run, the return is a direct iret that unmasks events
+ * itself: the registers are restored first, then the mask is cleared and the pending flag
+ * looked at once more.  With something pending we mask again and go round; otherwise the
+ * iret returns.  An event can still arrive between clearing the mask and the iret (the
+ * monitor looks on every exit, an interrupt's too): its frame then lies just below ours,
+ * with every register already restored to the interrupted values, so the entry drops the
+ * new frame and handles the event on the old one.  The stack never grows with the number
+ * of events, and none waits for the next exit.  vCPU 0's flags are bytes 0 (pending) and
+ * 1 (mask) of the shared info page (asserted in events.c).
  */
     .globl event_callback_entry
 event_callback_entry:
+    cmpl $event_exit_start, (%esp)
+    jb 1f
+    cmpl $event_exit_end, (%esp)
+    jae 1f
+    addl $12, %esp          /* [eip, cs, eflags] of the interruption inside the exit */
+1:
+event_enter:
     pushl $0
     pushl $256
     pushal
@@ -81,7 +96,14 @@ event_callback_entry:
     popal
     addl $8, %esp
     andl $0xffff, 4(%esp)
-    jmp hypercall_page + __HYPERVISOR_iret * 32
+event_exit_start:
+    movb $0, shared_info_window + 1
+    testb $0xff, shared_info_window
+    jnz 2f
+    iret
+2:  movb $1, shared_info_window + 1
+    jmp event_enter
+event_exit_end:
 
 /*
  * The failsafe callback: the monitor could not reload a segment register or return to

@@ -19,8 +19,9 @@ __attribute__((weak)) const struct guest_options guest_options;
  * the start-of-day mapping and so has an L1 entry already; the frame that backed that
  * page stays ours, unmapped and unused.
  */
-static uint8_t shared_info_window[4096] PAGE_ALIGNED;
+uint8_t shared_info_window[4096] PAGE_ALIGNED; /* global: the event callback (entry.S) */
 
+extern uint8_t shared_info_window[4096];
 NORETURN void guest_start(start_info_t *si);
 
 vcpu_info_t *vcpu0(void)
