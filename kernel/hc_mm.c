@@ -1,6 +1,6 @@
 /*
- * Memory hypercalls of the first guest kernels: update_va_mapping, set_gdt,
- * update_descriptor and vm_assist.  Every change goes through the page-type rules of
+ * Memory hypercalls of the first guest kernels: update_va_mapping (and its _otherdomain
+ * form), set_gdt, update_descriptor and vm_assist.  Every change goes through the page-type rules of
  * mm/pagetype.c under the domain's mm lock.
  */
 #include "arch/x86/percpu.h"
@@ -33,12 +33,14 @@ static struct page_info *owned_page(struct domain *d, uint64_t mfn, uint32_t typ
     return pg;
 }
 
-/* The machine frame of the L1 that maps va in v's current tables; NO_FRAME if none. */
+/*
+ * The machine frame of the L1 that maps va in v's current tables; NO_FRAME if none.  The
+ * L3 entries come from the copy of the shadow PDPT in the vCPU (it follows every change of
+ * a live L3), so only the L2 is mapped.  d->mm_lock held.
+ */
 static uint32_t l1_for(struct vcpu *v, uint32_t va)
 {
-    pte_t *t = map_frame(v->arch.guest_table);
-    pte_t e = t[va >> 30];
-    unmap_frame(t);
+    pte_t e = v->arch.pdpte[va >> 30], *t;
     if (!(e & PTE_P)) {
         return NO_FRAME;
     }
@@ -51,29 +53,47 @@ static uint32_t l1_for(struct vcpu *v, uint32_t va)
     return (uint32_t)((e & PTE_ADDR) >> PAGE_SHIFT);
 }
 
+/*
+ * The vCPU set of a flush (the bits above UVMF_FLUSHTYPE_MASK): UVMF_LOCAL (0), UVMF_ALL
+ * (4), or else the guest address of a vCPU bitmap (UVMF_MULTI), which must be readable:
+ * 0 or -EFAULT.  Bits of vCPUs the domain does not have are ignored, as on Xen.  One CPU
+ * runs guests, so whatever the set, the flush itself is local (flush_after_update).
+ */
+static int check_flush_set(uint32_t flags)
+{
+    uint32_t set = flags & ~(uint32_t)UVMF_FLUSHTYPE_MASK, mask;
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_NONE || set == UVMF_LOCAL || set == UVMF_ALL) {
+        return 0;   /* as on Xen, the set is not looked at when nothing is flushed */
+    }
+    static_assert(MAX_VCPUS <= 32, "one 32-bit word of the bitmap covers every vCPU");
+    return copy_from_guest(&mask, set, sizeof(mask)) ? -EFAULT : 0;
+}
+
 static void flush_after_update(uint32_t va, uint32_t flags)
 {
-    switch (flags & UVMF_FLUSHTYPE_MASK) {
-    case UVMF_INVLPG:
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG) {
         invlpg((void *)(uintptr_t)va);
-        break;
-    case UVMF_TLB_FLUSH:
+    } else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH) {
         flush_tlb_local();
-        break;
-    default:
-        break;
     }
 }
 
-long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
+/*
+ * Replaces the L1 entry mapping va in v's current tables with new, then flushes as flags
+ * say.  Everything is checked before the entry changes: the flush set's bitmap is read
+ * first (Xen reads it after the update), so -EFAULT leaves the mapping as it was.
+ */
+static long update_va_mapping(struct vcpu *v, uint32_t va, pte_t new, uint32_t flags)
 {
     struct domain *d = v->domain;
-    uint32_t va = a[0], flags = a[3];
-    pte_t new = (uint64_t)a[1] | ((uint64_t)a[2] << 32), *l1, old;
-    uint32_t l1mfn, irq;
+    uint32_t l1mfn, irq, idx = (va >> PAGE_SHIFT) & 511;
+    pte_t *l1, old;
     long rc = 0;
-    if (va >= MONITOR_WINDOW_START || (flags & UVMF_FLUSHTYPE_MASK) == 3) {
+    if (va >= MONITOR_WINDOW_START || (flags & UVMF_FLUSHTYPE_MASK) == UVMF_FLUSHTYPE_MASK) {
         return -EINVAL;
+    }
+    if (check_flush_set(flags)) {
+        return -EFAULT;
     }
     irq = spin_lock_irqsave(&d->mm_lock);
     l1mfn = l1_for(v, va);
@@ -81,9 +101,15 @@ long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
         rc = -EINVAL;
     } else {
         l1 = map_frame(_mfn(l1mfn));
-        old = l1[(va >> 12) & 511];
-        l1[(va >> 12) & 511] = new;
+        old = l1[idx];
+        pte_write(&l1[idx], new);
         unmap_frame(l1);
+        /*
+         * With UVMF_NONE the TLB may keep the old translation until the guest flushes (its
+         * job, as on Xen).  That is safe: the domain's frames keep its allocation
+         * reference, and a frame whose writable type goes can become a page table only
+         * after a flush (page_get_type).
+         */
         l1e_put_refs(old);
     }
     spin_unlock_irqrestore(&d->mm_lock, irq);
@@ -91,6 +117,27 @@ long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
         flush_after_update(va, flags);
     }
     return rc;
+}
+
+/* update_va_mapping(va, pte low, pte high, flags) */
+long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
+{
+    return update_va_mapping(v, a[0], (uint64_t)a[1] | ((uint64_t)a[2] << 32), a[3]);
+}
+
+/*
+ * update_va_mapping_otherdomain(va, pte low, pte high, flags, domid): for the caller
+ * itself (DOMID_SELF or its own id) the same as update_va_mapping.  Mapping another
+ * domain's frames needs a domain allowed to (a toolstack), which does not exist yet:
+ * -EPERM for every other id.
+ */
+long do_update_va_mapping_otherdomain(struct vcpu *v, const uint32_t a[6])
+{
+    uint16_t domid = (uint16_t)a[4];   /* a domid_t, as Xen takes it */
+    if (domid != DOMID_SELF && domid != v->domain->id) {
+        return -EPERM;
+    }
+    return do_update_va_mapping(v, a);
 }
 
 void put_gdt_frames(struct vcpu *v)

@@ -29,6 +29,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_sched_op] = do_sched_op,
     [__HYPERVISOR_callback_op] = do_callback_op,
     [__HYPERVISOR_physdev_op] = do_physdev_op,
+    [__HYPERVISOR_update_va_mapping_otherdomain] = do_update_va_mapping_otherdomain,
 };
 
 static long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])

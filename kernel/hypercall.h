@@ -25,6 +25,7 @@ long do_fpu_taskswitch(struct vcpu *v, const uint32_t a[6]);
 long do_vm_assist(struct vcpu *v, const uint32_t a[6]);
 long do_iret(struct vcpu *v, const uint32_t a[6]);
 long do_update_va_mapping(struct vcpu *v, const uint32_t a[6]);
+long do_update_va_mapping_otherdomain(struct vcpu *v, const uint32_t a[6]);
 long do_mmu_update(struct vcpu *v, const uint32_t a[6]);
 long do_mmuext_op(struct vcpu *v, const uint32_t a[6]);
 long do_physdev_op(struct vcpu *v, const uint32_t a[6]);

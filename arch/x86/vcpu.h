@@ -23,6 +23,7 @@ struct arch_vcpu {
     uint32_t debugreg[8];
     mfn_t guest_table;               /* the guest's L3 (what its CR3 names) */
     mfn_t pdpt;                      /* shadow PDPT below 4 GiB, what CR3 really holds */
+    uint64_t pdpte[4];               /* the shadow PDPT's entries, readable without a mapping */
     uint32_t gdt_frames[GUEST_GDT_FRAMES];
     unsigned int gdt_ents;           /* 0: no GDT of its own */
     uint8_t fpu[512] __aligned(16);  /* FXSAVE image */
