@@ -1,7 +1,10 @@
 /* Hypercall dispatch through one table indexed by number, and multicall batches. */
 #include "kernel/hypercall.h"
+#include "arch/x86/percpu.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
+#include "kernel/panic.h"
+#include "kernel/sched.h"
 #include "mm/guest_copy.h"
 
 #define MULTICALL_MAX 256
@@ -32,7 +35,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_update_va_mapping_otherdomain] = do_update_va_mapping_otherdomain,
 };
 
-static long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])
+static inline long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])
 {
     if (nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr]) {
         return -ENOSYS;
@@ -40,15 +43,44 @@ static long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])
     return hypercall_table[nr](v, a);
 }
 
-void hypercall_dispatch(struct vcpu *v, struct cpu_regs *r)
+/* The arguments are read in place: EBX, ECX, EDX, ESI, EDI, EBP lie in this order. */
+static_assert(offsetof(struct cpu_regs, ebx) == 0 && offsetof(struct cpu_regs, ecx) == 4 && offsetof(struct cpu_regs, edx) == 8 &&
+              offsetof(struct cpu_regs, esi) == 12 && offsetof(struct cpu_regs, edi) == 16 &&
+              offsetof(struct cpu_regs, ebp) == 20, "hypercall arguments in the frame");
+
+/*
+ * The arguments stay in the frame, on the monitor's stack, where the guest cannot change
+ * them.  No handler writes the frame's EBX..EBP (an iret replaces EIP, CS, EFLAGS, ESP,
+ * SS and EAX only), so they hold the arguments throughout.
+ */
+/* Runs hypercall EAX of the frame and stores the result in its EAX. */
+static inline void dispatch(struct vcpu *v, struct cpu_regs *r)
 {
-    const uint32_t a[6] = { r->ebx, r->ecx, r->edx, r->esi, r->edi, r->ebp };
     long rc;
     v->arch.frame_replaced = false;
-    rc = call(v, r->eax, a);
+    rc = call(v, r->eax, (const uint32_t *)r);
     /* An iret (alone or ending a multicall) restored the guest's EAX from its frame. */
-    if (!v->arch.frame_replaced) {
+    if (likely(!v->arch.frame_replaced)) {
         r->eax = (uint32_t)rc;
+    }
+}
+
+/*
+ * The int $0x82 gate (arch/x86/entry.S), the hot path of every hypercall.  The gate's DPL
+ * of 1 admits ring 1 only, so a vCPU is running; interrupts are off (an interrupt gate).
+ * Leaves through the scheduler's exit, as every other trap from a guest does.
+ */
+void hypercall_entry(struct cpu_regs *r)
+{
+    const struct percpu *pc = this_cpu();
+    struct vcpu *v = pc->current;
+    if (unlikely(!v)) {
+        panic_regs(r, "a hypercall with no vCPU on this CPU");
+    }
+    dispatch(v, r);
+    /* sched_on_exit(), knowing this CPU and its vCPU (no hypercall switches vCPUs). */
+    if (sched_exit_needed(pc, v)) {
+        sched_reschedule();
     }
 }
 

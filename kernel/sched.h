@@ -5,6 +5,7 @@
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
+#include "arch/x86/percpu.h"
 #include "kernel/domain.h"
 
 void sched_add_vcpu(struct vcpu *v);
@@ -16,15 +17,35 @@ void sched_start_ticks(void);
 /* Asks this CPU to pick again before it returns to a guest. */
 void sched_request(void);
 
+static inline bool vcpu_runnable(const struct vcpu *v)
+{
+    const struct domain *d = v->domain;
+    return v->up && !v->blocked && d->state == DOMAIN_RUNNING && d->pause_count == 0;
+}
+
+/* sched_on_exit() when a pick was requested or the current vCPU cannot run. */
+void sched_reschedule(void);
+
+/* True when v, running on pc, may not simply go on (for a caller that knows both). */
 /*
  * Called on the way back to a guest (interrupts off): switches to the next runnable vCPU
  * when a pick was requested or the current one cannot run.  May not return (idle).
+ * Inline: every hypercall passes here, and mostly nothing changes.
  */
-void sched_on_exit(void);
+static inline bool sched_exit_needed(const struct percpu *pc, const struct vcpu *v)
+{
+    return unlikely(!v || pc->need_resched || !vcpu_runnable(v));
+}
+
+static inline void sched_on_exit(void)
+{
+    const struct percpu *pc = this_cpu();
+    if (sched_exit_needed(pc, pc->current)) {
+        sched_reschedule();
+    }
+}
 
 /* This CPU's loop when nothing can run: never returns. */
 void sched_idle_loop(void) __noreturn;
-
-bool vcpu_runnable(const struct vcpu *v);
 
 #endif

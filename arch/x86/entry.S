@@ -1,6 +1,7 @@
 /*
  * Trap and interrupt entry stubs, generated for all 256 vectors.  Each builds a struct
- * cpu_regs (arch/x86/traps.h) and calls trap_dispatch(regs).
+ * cpu_regs (arch/x86/traps.h) and calls trap_dispatch(regs); the hypercall gate (0x82,
+ * reachable from ring 1 only) goes straight to hypercall_entry(regs) in kernel/hypercall.c.
  */
 #include "arch/x86/layout.h"
 #include "arch/x86/segments.h"
@@ -21,11 +22,16 @@ trap_stubs:
     pushl   $0
     .endif
     pushl   $vec
+    .if vec == 0x82                 /* VECTOR_HYPERCALL */
+    jmp     hypercall_common
+    .else
     jmp     trap_common
+    .endif
     .set vec, vec + 1
     .endr
 
-trap_common:
+/* The rest of struct cpu_regs, then the monitor's data segments. */
+.macro save_frame
     pushl   %gs
     pushl   %fs
     pushl   %es
@@ -41,8 +47,18 @@ trap_common:
     movl    %eax, %ds
     movl    %eax, %es
     cld
-    movl    %esp, %eax
-    pushl   %eax
+.endm
+
+hypercall_common:
+    save_frame
+    pushl   %esp
+    call    hypercall_entry
+    addl    $4, %esp
+    jmp     trap_return
+
+trap_common:
+    save_frame
+    pushl   %esp
     call    trap_dispatch
     addl    $4, %esp
     .globl trap_return

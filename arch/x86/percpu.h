@@ -21,6 +21,7 @@ struct percpu {
     uintptr_t gdt_va;              /* base of this CPU's 64 KiB GDT window */
     uint32_t mapcache_used;        /* bitmap of the temporary mapping slots in use */
     struct vcpu *current;          /* the vCPU whose frame is on this stack, NULL when idle */
+    bool need_resched;             /* pick again before returning to a guest (kernel/sched.c) */
 };
 
 struct cpu_info {

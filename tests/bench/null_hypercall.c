@@ -8,19 +8,21 @@
 
 TEST_NAME("bench_null_hypercall");
 
-static int bad;
+static volatile int last;
 
+/* The result is kept, not tested: one store, so the figure is the hypercall's. */
 static void null_hypercall(void *arg)
 {
     (void)arg;
-    bad |= HYPERVISOR_xen_version(XENVER_version, NULL) <= 0;
+    last = HYPERVISOR_xen_version(XENVER_version, NULL);
 }
 
 int guest_main(void)
 {
     uint64_t n = bench_per_call(null_hypercall, NULL, BENCH_ITERS, BENCH_REPS);
 
-    TEST_EQ(bad, 0);
+    TEST_EQ(last, HYPERVISOR_xen_version(XENVER_version, NULL));
+    TEST_ASSERT(last > 0);
     bench_report("null_hypercall", n, 100, 280, "null hypercall: xen_version(XENVER_version)");
     test_finish();
 }
