@@ -8,6 +8,7 @@
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/lib.h"
+#include "kernel/panic.h"
 #include "mm/guest_copy.h"
 #include "mm/mapcache.h"
 #include "mm/page_alloc.h"
@@ -33,24 +34,50 @@ static struct page_info *owned_page(struct domain *d, uint64_t mfn, uint32_t typ
     return pg;
 }
 
+/* The frame a present entry points to (below 2^44, so its number fits 32 bits). */
+static inline mfn_t entry_mfn(pte_t e)
+{
+    return _mfn((uint32_t)((e & PTE_ADDR) >> PAGE_SHIFT));
+}
+
 /*
  * The machine frame of the L1 that maps va in v's current tables; NO_FRAME if none.  The
  * L3 entries come from the copy of the shadow PDPT in the vCPU (it follows every change of
- * a live L3), so only the L2 is mapped.  d->mm_lock held.
+ * a live L3), so only the L2 is mapped.  A present entry of a validated L2 holds an L1
+ * type reference on its frame, so the frame is one of d's L1s in use.  d->mm_lock held.
  */
-static uint32_t l1_for(struct vcpu *v, uint32_t va)
+static uint32_t l1_walk(struct vcpu *v, uint32_t va)
 {
     pte_t e = v->arch.pdpte[va >> 30], *t;
     if (!(e & PTE_P)) {
         return NO_FRAME;
     }
-    t = map_frame(paddr_to_mfn(e & PTE_ADDR));
+    t = map_frame(entry_mfn(e));
     e = t[(va >> 21) & 511];
     unmap_frame(t);
-    if (!(e & PTE_P) || !owned_page(v->domain, (e & PTE_ADDR) >> PAGE_SHIFT, PGT_l1)) {
+    if (!(e & PTE_P)) {
         return NO_FRAME;
     }
-    return (uint32_t)((e & PTE_ADDR) >> PAGE_SHIFT);
+    ASSERT(page_type(mfn_to_page(entry_mfn(e))) == PGT_l1);
+    return mfn_x(entry_mfn(e));
+}
+
+/*
+ * l1_walk(), remembered per vCPU: a guest remaps pages of one L1 after another.  The
+ * answer stays right while the base and every L2 and L3 entry stay as they were, which
+ * d->pt_generation says (bumped by every L2/L3 update; the base is part of the key).
+ */
+static inline uint32_t l1_for(struct vcpu *v, uint32_t va)
+{
+    uint32_t gen = v->domain->pt_generation, base = mfn_x(v->arch.guest_table) + 1;
+    if (likely(v->va_walk.gen == gen && v->va_walk.base == base && v->va_walk.index == va >> 21)) {
+        return v->va_walk.l1_mfn;
+    }
+    v->va_walk.l1_mfn = l1_walk(v, va);
+    v->va_walk.gen = gen;
+    v->va_walk.base = base;
+    v->va_walk.index = va >> 21;
+    return v->va_walk.l1_mfn;
 }
 
 /*
@@ -79,15 +106,17 @@ static void flush_after_update(uint32_t va, uint32_t flags)
 }
 
 /*
- * Replaces the L1 entry mapping va in v's current tables with new, then flushes as flags
- * say.  Everything is checked before the entry changes: the flush set's bitmap is read
- * first (Xen reads it after the update), so -EFAULT leaves the mapping as it was.
+ * update_va_mapping(va, pte low, pte high, flags): replaces the L1 entry mapping va in v's
+ * current tables, then flushes as flags say.  Everything is checked before the entry
+ * changes: the flush set's bitmap is read first (Xen reads it after the update), so
+ * -EFAULT leaves the mapping as it was.  mm_lock without the irqsave: no interrupt
+ * handler takes it, and a hypercall runs with interrupts off anyway.
  */
-static long update_va_mapping(struct vcpu *v, uint32_t va, pte_t new, uint32_t flags)
+long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
 {
     struct domain *d = v->domain;
-    uint32_t l1mfn, irq, idx = (va >> PAGE_SHIFT) & 511;
-    pte_t *l1, old;
+    uint32_t va = a[0], flags = a[3], l1mfn, idx = (va >> PAGE_SHIFT) & 511;
+    pte_t new = (uint64_t)a[1] | ((uint64_t)a[2] << 32), *l1, old;
     long rc = 0;
     if (va >= MONITOR_WINDOW_START || (flags & UVMF_FLUSHTYPE_MASK) == UVMF_FLUSHTYPE_MASK) {
         return -EINVAL;
@@ -95,9 +124,9 @@ static long update_va_mapping(struct vcpu *v, uint32_t va, pte_t new, uint32_t f
     if (check_flush_set(flags)) {
         return -EFAULT;
     }
-    irq = spin_lock_irqsave(&d->mm_lock);
+    spin_lock(&d->mm_lock);
     l1mfn = l1_for(v, va);
-    if (l1mfn == NO_FRAME || l1e_get_refs(new, d->id)) {
+    if (l1mfn == NO_FRAME || (!l1e_get_refs_fast(new, d->id) && l1e_get_refs(new, d->id))) {
         rc = -EINVAL;
     } else {
         l1 = map_frame(_mfn(l1mfn));
@@ -110,19 +139,15 @@ static long update_va_mapping(struct vcpu *v, uint32_t va, pte_t new, uint32_t f
          * reference, and a frame whose writable type goes can become a page table only
          * after a flush (page_get_type).
          */
-        l1e_put_refs(old);
+        if (!l1e_put_refs_fast(old)) {
+            l1e_put_refs(old);
+        }
     }
-    spin_unlock_irqrestore(&d->mm_lock, irq);
+    spin_unlock(&d->mm_lock);
     if (!rc) {
         flush_after_update(va, flags);
     }
     return rc;
-}
-
-/* update_va_mapping(va, pte low, pte high, flags) */
-long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
-{
-    return update_va_mapping(v, a[0], (uint64_t)a[1] | ((uint64_t)a[2] << 32), a[3]);
 }
 
 /*

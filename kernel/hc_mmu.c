@@ -89,6 +89,7 @@ static void after_update(struct domain *d, uint32_t level, uint64_t mfn)
     if (level == PGT_l1) {
         return; /* as on Xen, flushing for an L1 change is the guest's job */
     }
+    d->pt_generation++;   /* walks remembered before this one are stale (kernel/hc_mm.c) */
     if (level == PGT_l3) {
         for (unsigned int i = 0; i < d->nr_vcpus; i++) {
             if (mfn_x(d->vcpu[i]->arch.guest_table) == mfn) {

@@ -1,7 +1,8 @@
 /*
  * Trap and interrupt entry stubs, generated for all 256 vectors.  Each builds a struct
- * cpu_regs (arch/x86/traps.h) and calls trap_dispatch(regs); the hypercall gate (0x82,
- * reachable from ring 1 only) goes straight to hypercall_entry(regs) in kernel/hypercall.c.
+ * cpu_regs (arch/x86/traps.h) and calls trap_dispatch(regs).  The hypercall gate (0x82,
+ * reachable from ring 1 only) has an entry of its own, hypercall_gate, which goes straight
+ * to hypercall_entry(regs) in kernel/hypercall.c.
  */
 #include "arch/x86/layout.h"
 #include "arch/x86/segments.h"
@@ -22,11 +23,7 @@ trap_stubs:
     pushl   $0
     .endif
     pushl   $vec
-    .if vec == 0x82                 /* VECTOR_HYPERCALL */
-    jmp     hypercall_common
-    .else
     jmp     trap_common
-    .endif
     .set vec, vec + 1
     .endr
 
@@ -49,7 +46,11 @@ trap_stubs:
     cld
 .endm
 
-hypercall_common:
+/* The hypercall gate (vector 0x82, VECTOR_HYPERCALL) enters here, not through its stub. */
+    .globl hypercall_gate
+hypercall_gate:
+    pushl   $0
+    pushl   $0x82
     save_frame
     pushl   %esp
     call    hypercall_entry
