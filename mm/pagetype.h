@@ -88,13 +88,15 @@ static inline bool l1e_get_refs_fast(pte_t e, uint16_t owner)
     }
     pg = mfn_to_page(_mfn(lo >> PAGE_SHIFT));
     c = pg->u.use.count_info;
-    if (pg->state != FRAME_ALLOCATED || pg->owner != owner || !(c & PGC_allocated) ||
-        (c & PGC_count_mask) == PGC_count_mask) {
+    /* One compare each: allocated and count below its limit; exactly writable, ditto. */
+    static_assert(PGC_allocated > PGC_count_mask && PGT_writable > PGT_count_mask, "layout");
+    if (pg->state != FRAME_ALLOCATED || pg->owner != owner ||
+        c - PGC_allocated >= PGC_count_mask) {
         return false;
     }
     if (lo & (uint32_t)PTE_RW) {
         x = pg->u.use.type_info;
-        if ((x & PGT_type_mask) != PGT_writable || (x & PGT_count_mask) == PGT_count_mask) {
+        if (x - PGT_writable >= PGT_count_mask) {
             return false;
         }
         pg->u.use.type_info = x + 1;
@@ -117,9 +119,9 @@ static inline bool l1e_put_refs_fast(pte_t e)
     pg = mfn_to_page(_mfn(lo >> PAGE_SHIFT));
     c = pg->u.use.count_info;
     if (lo & (uint32_t)PTE_RW) {
-        /* Writable and no other bit: the last type reference leaves it writable, count 0. */
+        /* Exactly writable, count 1 or more: the last reference leaves it writable, 0. */
         x = pg->u.use.type_info;
-        if ((x & ~PGT_count_mask) != PGT_writable || (x & PGT_count_mask) == 0) {
+        if (x - (PGT_writable + 1) >= PGT_count_mask) {
             return false;
         }
     }
