@@ -1,24 +1,7 @@
 /* Freestanding C library subset: memory and string functions. */
 #include "kernel/lib.h"
 
-void *memset(void *d, int c, size_t n)
-{
-    unsigned char *p = d;
-    while (n--) {
-        *p++ = (unsigned char)c;
-    }
-    return d;
-}
-
-void *memcpy(void *d, const void *s, size_t n)
-{
-    unsigned char *dp = d;
-    const unsigned char *sp = s;
-    while (n--) {
-        *dp++ = *sp++;
-    }
-    return d;
-}
+/* memset and memcpy are in arch/x86/string.S (word at a time). */
 
 void *memmove(void *d, const void *s, size_t n)
 {
