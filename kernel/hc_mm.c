@@ -69,15 +69,18 @@ static uint32_t l1_walk(struct vcpu *v, uint32_t va)
  */
 static inline uint32_t l1_for(struct vcpu *v, uint32_t va)
 {
-    uint32_t gen = v->domain->pt_generation, base = mfn_x(v->arch.guest_table) + 1;
+    uint32_t gen = v->domain->pt_generation, base = mfn_x(v->arch.guest_table) + 1, l1;
     if (likely(v->va_walk.gen == gen && v->va_walk.base == base && v->va_walk.index == va >> 21)) {
         return v->va_walk.l1_mfn;
     }
-    v->va_walk.l1_mfn = l1_walk(v, va);
-    v->va_walk.gen = gen;
-    v->va_walk.base = base;
-    v->va_walk.index = va >> 21;
-    return v->va_walk.l1_mfn;
+    l1 = l1_walk(v, va);
+    if (l1 != NO_FRAME) {   /* only L1s are remembered */
+        v->va_walk.l1_mfn = l1;
+        v->va_walk.gen = gen;
+        v->va_walk.base = base;
+        v->va_walk.index = va >> 21;
+    }
+    return l1;
 }
 
 /*
@@ -115,23 +118,30 @@ static void flush_after_update(uint32_t va, uint32_t flags)
 long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
 {
     struct domain *d = v->domain;
-    uint32_t va = a[0], flags = a[3], l1mfn, idx = (va >> PAGE_SHIFT) & 511;
-    pte_t new = (uint64_t)a[1] | ((uint64_t)a[2] << 32), *l1, old;
+    uint32_t va = a[0], flags = a[3], l1mfn;
+    pte_t new, *l1, old;
     long rc = 0;
-    if (va >= MONITOR_WINDOW_START || (flags & UVMF_FLUSHTYPE_MASK) == UVMF_FLUSHTYPE_MASK) {
+    if (va >= MONITOR_WINDOW_START) {
         return -EINVAL;
     }
-    if (check_flush_set(flags)) {
-        return -EFAULT;
+    /* Flush type 0-2 with UVMF_LOCAL or UVMF_ALL (0-6 but 3) is all there is to check. */
+    if (unlikely(flags > (UVMF_ALL | UVMF_INVLPG) || flags == UVMF_FLUSHTYPE_MASK)) {
+        if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_FLUSHTYPE_MASK) {
+            return -EINVAL;
+        }
+        if (check_flush_set(flags)) {
+            return -EFAULT;
+        }
     }
     spin_lock(&d->mm_lock);
     l1mfn = l1_for(v, va);
+    new = (uint64_t)a[1] | ((uint64_t)a[2] << 32);   /* read here: fewer values live above */
     if (l1mfn == NO_FRAME || (!l1e_get_refs_fast(new, d->id) && l1e_get_refs(new, d->id))) {
         rc = -EINVAL;
     } else {
-        l1 = map_frame(_mfn(l1mfn));
-        old = l1[idx];
-        pte_write(&l1[idx], new);
+        l1 = map_frame(_mfn(l1mfn)) + ((va >> PAGE_SHIFT) & 511) * sizeof(pte_t);
+        old = *l1;
+        pte_replace(l1, old, new);
         unmap_frame(l1);
         /*
          * With UVMF_NONE the TLB may keep the old translation until the guest flushes (its

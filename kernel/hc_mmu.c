@@ -248,7 +248,7 @@ static __attribute__((noinline)) uint32_t l1_run(uint16_t owner, const struct pt
         }
         p = (pte_t *)(t + (lo & (PAGE_SIZE - 1)));
         old = *p;
-        pte_write(p, r->val);
+        pte_replace(p, old, r->val);
         if (!l1e_put_refs_fast(old)) {
             l1e_put_refs(old);
         }

@@ -49,20 +49,15 @@ static_assert(offsetof(struct cpu_regs, ebx) == 0 && offsetof(struct cpu_regs, e
               offsetof(struct cpu_regs, ebp) == 20, "hypercall arguments in the frame");
 
 /*
- * The arguments stay in the frame, on the monitor's stack, where the guest cannot change
- * them.  No handler writes the frame's EBX..EBP (an iret replaces EIP, CS, EFLAGS, ESP,
- * SS and EAX only), so they hold the arguments throughout.
+ * Runs hypercall EAX of the frame and stores the result in its EAX.  (An iret, alone or
+ * ending a multicall, returns the EAX of the frame it restored.)  The arguments stay in
+ * the frame, on the monitor's stack, where the guest cannot change them.  No handler
+ * writes the frame's EBX..EBP (an iret replaces EIP, CS, EFLAGS, ESP and SS only), so they
+ * hold the arguments throughout.
  */
-/* Runs hypercall EAX of the frame and stores the result in its EAX. */
 static inline void dispatch(struct vcpu *v, struct cpu_regs *r)
 {
-    long rc;
-    v->arch.frame_replaced = false;
-    rc = call(v, r->eax, (const uint32_t *)r);
-    /* An iret (alone or ending a multicall) restored the guest's EAX from its frame. */
-    if (likely(!v->arch.frame_replaced)) {
-        r->eax = (uint32_t)rc;
-    }
+    r->eax = (uint32_t)call(v, r->eax, (const uint32_t *)r);
 }
 
 /*
@@ -78,8 +73,12 @@ void hypercall_entry(struct cpu_regs *r)
         panic_regs(r, "a hypercall with no vCPU on this CPU");
     }
     dispatch(v, r);
-    /* sched_on_exit(), knowing this CPU and its vCPU (no hypercall switches vCPUs). */
-    if (sched_exit_needed(pc, v)) {
+    /*
+     * sched_on_exit() on the hot path: a hypercall that stops its vCPU (block, poll,
+     * down, pause, shutdown, crash) requests a pick (see sched_request()), so the flag
+     * alone says whether to pick.
+     */
+    if (unlikely(pc->need_resched)) {
         sched_reschedule();
     }
 }
@@ -110,7 +109,7 @@ static long do_multicall(struct vcpu *v, const uint32_t a[6])
         }
         e.result = e.op == __HYPERVISOR_multicall ? -EINVAL : call(v, (uint32_t)e.op, args);
         if (e.op == __HYPERVISOR_iret) {
-            break;
+            return e.result;   /* the EAX of the frame it restored: the guest's again */
         }
         if (copy_to_guest(at + offsetof(multicall_entry_t, result), &e.result, sizeof(e.result))) {
             return -EFAULT;

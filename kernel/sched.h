@@ -14,7 +14,11 @@ void sched_remove_vcpu(struct vcpu *v);
 /* Starts this CPU's scheduling tick (the LAPIC one-shot timer, re-armed each slice). */
 void sched_start_ticks(void);
 
-/* Asks this CPU to pick again before it returns to a guest. */
+/*
+ * Asks this CPU to pick again before it returns to a guest.  Everything that stops the
+ * running vCPU (block, poll, down, pause, shutdown, crash) must call it: the exit from a
+ * hypercall looks at nothing else (the exit from other traps checks vcpu_runnable() too).
+ */
 void sched_request(void);
 
 static inline bool vcpu_runnable(const struct vcpu *v)
@@ -26,21 +30,15 @@ static inline bool vcpu_runnable(const struct vcpu *v)
 /* sched_on_exit() when a pick was requested or the current vCPU cannot run. */
 void sched_reschedule(void);
 
-/* True when v, running on pc, may not simply go on (for a caller that knows both). */
 /*
  * Called on the way back to a guest (interrupts off): switches to the next runnable vCPU
  * when a pick was requested or the current one cannot run.  May not return (idle).
- * Inline: every hypercall passes here, and mostly nothing changes.
+ * Inline: it runs on every exit, and mostly nothing changes.
  */
-static inline bool sched_exit_needed(const struct percpu *pc, const struct vcpu *v)
-{
-    return unlikely(!v || pc->need_resched || !vcpu_runnable(v));
-}
-
 static inline void sched_on_exit(void)
 {
     const struct percpu *pc = this_cpu();
-    if (sched_exit_needed(pc, pc->current)) {
+    if (unlikely(!pc->current || pc->need_resched || !vcpu_runnable(pc->current))) {
         sched_reschedule();
     }
 }

@@ -17,7 +17,6 @@ struct arch_vcpu {
     uint32_t syscall_eip, sysenter_eip;   /* registered, never used: both stay disabled */
     uint32_t nmi_eip;                     /* registered; no virtual NMIs are raised yet */
     bool failsafe_disables_events, event_disables_events;
-    bool frame_replaced;             /* this hypercall was an iret: EAX is the guest's */
     bool virtual_ts;                 /* guest's CR0.TS (fpu_taskswitch) */
     uint8_t iopl;                    /* virtual IOPL (physdev_op set_iopl) */
     uint32_t debugreg[8];

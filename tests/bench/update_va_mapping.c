@@ -18,9 +18,10 @@ static volatile int bad;
 /* Two calls, there and back, with their arguments as a guest would pass them. */
 static void remap_twice(void *arg)
 {
+    int rc = HYPERVISOR_update_va_mapping((uintptr_t)window, pte_other, UVMF_INVLPG);
+
     (void)arg;
-    bad |= HYPERVISOR_update_va_mapping((uintptr_t)window, pte_other, UVMF_INVLPG);
-    bad |= HYPERVISOR_update_va_mapping((uintptr_t)window, pte_own, UVMF_INVLPG);
+    bad |= rc | HYPERVISOR_update_va_mapping((uintptr_t)window, pte_own, UVMF_INVLPG);
 }
 
 int guest_main(void)
