@@ -49,6 +49,32 @@ uint64_t bench_per_call(bench_fn fn, void *arg, unsigned int iters, unsigned int
     return (full - empty + iters / 2) / iters;
 }
 
+/* noinline, as bench_min_loop(). */
+static __attribute__((noinline)) uint64_t min_single(bench_fn fn, bench_fn setup, void *arg,
+                                                     unsigned int reps)
+{
+    uint64_t best = ~0ull;
+
+    for (unsigned int r = 0; r < reps; r++) {
+        setup(arg);
+        uint64_t t0 = bench_rdtsc();
+        fn(arg);
+        uint64_t t = bench_rdtsc() - t0;
+        if (t < best) {
+            best = t;
+        }
+    }
+    return best;
+}
+
+uint64_t bench_single_call(bench_fn fn, bench_fn setup, void *arg, unsigned int reps)
+{
+    uint64_t empty = min_single(bench_empty, setup, arg, reps);
+    uint64_t full = min_single(fn, setup, arg, reps);
+
+    return full > empty ? full - empty : 0;
+}
+
 static void print_bound(char *buf, size_t size, long v)
 {
     if (v < 0) {

@@ -39,6 +39,13 @@ uint64_t bench_min_loop(bench_fn fn, void *arg, unsigned int iters, unsigned int
 uint64_t bench_per_call(bench_fn fn, void *arg, unsigned int iters, unsigned int reps);
 
 /*
+ * The cost of one call of fn(arg) timed alone, for operations that need the state setup(arg)
+ * leaves (untimed) before each call: the smallest of reps timings, minus the smallest
+ * timing of an empty function the same way.
+ */
+uint64_t bench_single_call(bench_fn fn, bench_fn setup, void *arg, unsigned int reps);
+
+/*
  * Prints the line make bench collects:
  *     BENCH <key> <value> <target> <xen> <what>
  * value in instructions; target (the project's upper bound) and xen (Xen 4.17's figure,

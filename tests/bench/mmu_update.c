@@ -1,11 +1,17 @@
 /*
- * Benchmark: mmu_update batches of L1 entries.  A spare L1 (hooked into the empty L2 under
- * L3 slot 0) has all 512 entries rewritten per batch, alternating between two sets of 512
- * frames mapped writable, so every request drops one frame's references and takes
- * another's.  A batch of one request gives the constant; the per-entry cost is the slope
+ * Benchmark: mmu_update batches of L1 entries, in a spare L1 hooked into the empty L2
+ * under L3 slot 0.  Three kinds of batch:
+ *   - replace: all 512 present entries rewritten, alternating between two sets of 512
+ *     frames mapped writable, so every request drops one frame's references (a writable
+ *     type and a general reference) and takes another's;
+ *   - fill: an empty L1 filled with read-only mappings of 512 frames (what a fork does to
+ *     the child's tables), timed alone after an untimed clear;
+ *   - clear: the 512 entries emptied again (an munmap), timed alone after an untimed fill.
+ * A batch of one request gives each kind's constant; the per-entry cost is the slope
  * between the two.
  */
 #include "bench.h"
+#include "guest/console.h"
 #include "guest/hypercall.h"
 #include "guest/mm.h"
 #include "guest/test.h"
@@ -31,6 +37,46 @@ static void run_batch(void *arg)
     b->next ^= 1;
     b->bad |= HYPERVISOR_mmu_update(reqs[b->next], b->count, &done, DOMID_SELF);
     b->bad |= done != b->count;
+}
+
+/* fill[] maps set 0's frames read-only; clear[] empties the same entries. */
+static mmu_update_t fill[ENTRIES], clear[ENTRIES];
+
+struct one_kind {
+    mmu_update_t *reqs, *undo;
+    unsigned int count;
+    int bad;
+};
+
+static void batch_of(void *arg)
+{
+    struct one_kind *k = arg;
+
+    k->bad |= HYPERVISOR_mmu_update(k->reqs, k->count, NULL, DOMID_SELF);
+}
+
+/* Untimed: the state the timed batch starts from (all 512 entries, as the other kind). */
+static void undo(void *arg)
+{
+    struct one_kind *k = arg;
+
+    k->bad |= HYPERVISOR_mmu_update(k->undo, ENTRIES, NULL, DOMID_SELF);
+}
+
+/* Per-entry cost and constant of one kind: its 512- and 1-request batches timed alone. */
+static void measure_kind(mmu_update_t *batch, mmu_update_t *before, const char *key,
+                         const char *what)
+{
+    struct one_kind k = {.reqs = batch, .undo = before, .count = ENTRIES};
+    uint64_t full = bench_single_call(batch_of, undo, &k, BENCH_REPS), one;
+    char name[40];
+
+    k.count = 1;
+    one = bench_single_call(batch_of, undo, &k, BENCH_REPS);
+    TEST_EQ(k.bad, 0);
+    snprintf(name, sizeof(name), "mmu_update_%s_entry", key);
+    bench_report(name, full > one ? (full - one + (ENTRIES - 1) / 2) / (ENTRIES - 1) : 0, -1, -1,
+                 what);
 }
 
 static unsigned long alloc_or_fail(void)
@@ -98,6 +144,14 @@ int guest_main(void)
             reqs[set][i].val = pte_make(pfn_to_mfn(alloc_or_fail()), PTE_KERNEL_RW);
         }
     }
+    for (unsigned int i = 0; i < ENTRIES; i++) {
+        fill[i] = (mmu_update_t){.ptr = reqs[0][i].ptr, .val = reqs[0][i].val & ~_PAGE_RW};
+        clear[i] = (mmu_update_t){.ptr = reqs[0][i].ptr, .val = 0};
+    }
+    measure_kind(fill, clear, "fill", "mmu_update: per entry filling an empty L1, read-only");
+    measure_kind(clear, fill, "clear", "mmu_update: per entry clearing an L1");
+    /* Untimed: every entry present, so that every timed request is a replacement. */
+    run_batch(&b);
     full = bench_per_call(run_batch, &b, 4, BENCH_REPS);
     b.count = 1;
     one = bench_per_call(run_batch, &b, 4, BENCH_REPS);
@@ -107,8 +161,10 @@ int guest_main(void)
     /* Unhooking drops the L1's type: its entries give their references back. */
     TEST_EQ(mmu1(l2e, 0), 0);
     TEST_EQ(map_page((uintptr_t)pfn_to_va(l1_pfn), pte_make(pfn_to_mfn(l1_pfn), PTE_KERNEL_RW)), 0);
-    bench_report("mmu_update_512", full, -1, -1, "mmu_update: one batch of 512 L1 entries");
-    bench_report("mmu_update_entry", per_entry, 40, -1, "mmu_update: per L1 entry of a batch");
+    bench_report("mmu_update_512", full, -1, -1,
+                 "mmu_update: one batch replacing 512 writable L1 entries");
+    bench_report("mmu_update_entry", per_entry, 40, -1,
+                 "mmu_update: per entry replacing writable L1 entries");
     bench_report("mmu_update_base", one > per_entry ? one - per_entry : 0, -1, -1,
                  "mmu_update: constant per batch");
     test_finish();
