@@ -304,6 +304,10 @@ long do_mmu_update(struct vcpu *v, const uint32_t a[6])
         uint32_t want = MIN(count - done, MMU_CHUNK), n = copy_requests(buf, list, done, want);
         for (uint32_t i = 0; i < n && !rc;) {
             uint32_t fast = l1_run(d->id, &c, &buf[i], n - i);
+            if (!fast && buf[i].ptr >> PAGE_SHIFT != c.mfn) {
+                cursor_move(d, &c, buf[i].ptr >> PAGE_SHIFT);   /* a new table: its run */
+                fast = l1_run(d->id, &c, &buf[i], n - i);
+            }
             i += fast;
             done += fast;
             if (i < n && !(rc = mmu_update_one(d, &c, &buf[i]))) {
