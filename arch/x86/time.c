@@ -313,10 +313,14 @@ void time_lapic_timer_interrupt(void)
 
 /* ---- boot self-test -------------------------------------------------------------------------- */
 
-/* Short, as it delays the first guest: 2 ms, accepted from 1 to 10 ms. */
+/*
+ * Short, as it delays the first guest: 2 ms.  Too early means a miscalibration; the upper
+ * bound is absolute, because an emulator on a busy host delivers the interrupt tens of
+ * milliseconds late.
+ */
 #define SELFTEST_NS     (2u * NS_PER_MS)
 #define SELFTEST_MIN_NS (1u * NS_PER_MS)
-#define SELFTEST_MAX_NS (10u * NS_PER_MS)
+#define SELFTEST_MAX_NS (50u * NS_PER_MS)
 
 static volatile bool selftest_fired;
 static volatile uint64_t selftest_fired_ns;
