@@ -1,7 +1,7 @@
 /*
  * Memory hypercalls of the first guest kernels: update_va_mapping (and its _otherdomain
- * form), set_gdt, update_descriptor and vm_assist.  Every change goes through the page-type rules of
- * mm/pagetype.c under the domain's mm lock.
+ * form), set_gdt, update_descriptor and vm_assist.  Every change goes through the
+ * page-type rules of mm/pagetype.c under the domain's mm lock.
  */
 #include "arch/x86/percpu.h"
 #include "arch/x86/segments.h"
@@ -74,7 +74,7 @@ static inline uint32_t l1_for(struct vcpu *v, uint32_t va)
         return v->va_walk.l1_mfn;
     }
     l1 = l1_walk(v, va);
-    if (l1 != NO_FRAME) {   /* only L1s are remembered */
+    if (l1 != NO_FRAME) { /* only L1s are remembered */
         v->va_walk.l1_mfn = l1;
         v->va_walk.gen = gen;
         v->va_walk.base = base;
@@ -93,7 +93,7 @@ static int check_flush_set(uint32_t flags)
 {
     uint32_t set = flags & ~(uint32_t)UVMF_FLUSHTYPE_MASK, mask;
     if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_NONE || set == UVMF_LOCAL || set == UVMF_ALL) {
-        return 0;   /* as on Xen, the set is not looked at when nothing is flushed */
+        return 0; /* as on Xen, the set is not looked at when nothing is flushed */
     }
     static_assert(MAX_VCPUS <= 32, "one 32-bit word of the bitmap covers every vCPU");
     return copy_from_guest(&mask, set, sizeof(mask)) ? -EFAULT : 0;
@@ -135,7 +135,7 @@ long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
     }
     spin_lock(&d->mm_lock);
     l1mfn = l1_for(v, va);
-    new = (uint64_t)a[1] | ((uint64_t)a[2] << 32);   /* read here: fewer values live above */
+    new = (uint64_t)a[1] | ((uint64_t)a[2] << 32); /* read here: fewer values live above */
     if (l1mfn == NO_FRAME || (!l1e_get_refs_fast(new, d->id) && l1e_get_refs(new, d->id))) {
         rc = -EINVAL;
     } else {
@@ -168,7 +168,7 @@ long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
  */
 long do_update_va_mapping_otherdomain(struct vcpu *v, const uint32_t a[6])
 {
-    uint16_t domid = (uint16_t)a[4];   /* a domid_t, as Xen takes it */
+    uint16_t domid = (uint16_t)a[4]; /* a domid_t, as Xen takes it */
     if (domid != DOMID_SELF && domid != v->domain->id) {
         return -EPERM;
     }

@@ -70,7 +70,7 @@ static void after_update(struct domain *d, uint32_t level, uint64_t mfn)
     if (level == PGT_l1) {
         return; /* as on Xen, flushing for an L1 change is the guest's job */
     }
-    d->pt_generation++;   /* walks remembered before this one are stale (kernel/hc_mm.c) */
+    d->pt_generation++; /* walks remembered before this one are stale (kernel/hc_mm.c) */
     if (level == PGT_l3) {
         for (unsigned int i = 0; i < d->nr_vcpus; i++) {
             if (mfn_x(d->vcpu[i]->arch.guest_table) == mfn) {
@@ -88,9 +88,9 @@ static void after_update(struct domain *d, uint32_t level, uint64_t mfn)
  * a request addresses another frame.  d->mm_lock held throughout.
  */
 struct pt_cursor {
-    uint64_t mfn;   /* CURSOR_NONE: nothing mapped */
-    uint32_t type;  /* its page type when it is one of d's page tables in use, else 0 */
-    pte_t *t;       /* its mapping, when type != 0 */
+    uint64_t mfn;  /* CURSOR_NONE: nothing mapped */
+    uint32_t type; /* its page type when it is one of d's page tables in use, else 0 */
+    pte_t *t;      /* its mapping, when type != 0 */
 };
 #define CURSOR_NONE (~0ull)
 
@@ -230,7 +230,7 @@ static long run_batch(struct vcpu *v, const uint32_t a[6], size_t size, batch_fn
  * changing anything for it (mmu_update_one() decides that one).
  */
 static __attribute__((noinline)) uint32_t l1_run(uint16_t owner, const struct pt_cursor *c,
-                                                  const mmu_update_t *reqs, uint32_t n)
+                                                 const mmu_update_t *reqs, uint32_t n)
 {
     /* ptr matches when its frame is the cursor's, its command 0 and it is 8-byte aligned. */
     const uint32_t lo_want = (uint32_t)(c->mfn << PAGE_SHIFT), hi_want = (uint32_t)(c->mfn >> 20);
@@ -287,25 +287,26 @@ long do_mmu_update(struct vcpu *v, const uint32_t a[6])
 {
     struct domain *d = v->domain;
     uint32_t list = a[0], count = a[1], done_out = a[2], done = 0;
-    struct pt_cursor c = { CURSOR_NONE, 0, NULL };
+    struct pt_cursor c = {CURSOR_NONE, 0, NULL};
     mmu_update_t buf[MMU_CHUNK];
     long rc = 0;
     if (a[3] != DOMID_SELF) {
         return -EPERM; /* foreign page tables and frames come with the toolstack work */
     }
-    if (!array_ok(list, count, sizeof(mmu_update_t)) || (done_out && !guest_range_ok(done_out, 4))) {
+    if (!array_ok(list, count, sizeof(mmu_update_t)) ||
+        (done_out && !guest_range_ok(done_out, 4))) {
         return -EFAULT;
     }
     if (count > MMU_BATCH_MAX) {
         return -EINVAL;
     }
-    spin_lock(&d->mm_lock);   /* no interrupt handler takes it; interrupts are off anyway */
+    spin_lock(&d->mm_lock); /* no interrupt handler takes it; interrupts are off anyway */
     while (done < count && !rc) {
         uint32_t want = MIN(count - done, MMU_CHUNK), n = copy_requests(buf, list, done, want);
         for (uint32_t i = 0; i < n && !rc;) {
             uint32_t fast = l1_run(d->id, &c, &buf[i], n - i);
             if (!fast && buf[i].ptr >> PAGE_SHIFT != c.mfn) {
-                cursor_move(d, &c, buf[i].ptr >> PAGE_SHIFT);   /* a new table: its run */
+                cursor_move(d, &c, buf[i].ptr >> PAGE_SHIFT); /* a new table: its run */
                 fast = l1_run(d->id, &c, &buf[i], n - i);
             }
             i += fast;
@@ -316,7 +317,7 @@ long do_mmu_update(struct vcpu *v, const uint32_t a[6])
             }
         }
         if (n < want && !rc) {
-            rc = -EFAULT;   /* request done (the n-th of this chunk) cannot be read */
+            rc = -EFAULT; /* request done (the n-th of this chunk) cannot be read */
         }
     }
     cursor_release(&c);

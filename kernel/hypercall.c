@@ -44,9 +44,10 @@ static inline long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])
 }
 
 /* The arguments are read in place: EBX, ECX, EDX, ESI, EDI, EBP lie in this order. */
-static_assert(offsetof(struct cpu_regs, ebx) == 0 && offsetof(struct cpu_regs, ecx) == 4 && offsetof(struct cpu_regs, edx) == 8 &&
-              offsetof(struct cpu_regs, esi) == 12 && offsetof(struct cpu_regs, edi) == 16 &&
-              offsetof(struct cpu_regs, ebp) == 20, "hypercall arguments in the frame");
+static_assert(offsetof(struct cpu_regs, ebx) == 0 && offsetof(struct cpu_regs, ecx) == 4 &&
+                  offsetof(struct cpu_regs, edx) == 8 && offsetof(struct cpu_regs, esi) == 12 &&
+                  offsetof(struct cpu_regs, edi) == 16 && offsetof(struct cpu_regs, ebp) == 20,
+              "hypercall arguments in the frame");
 
 /*
  * Runs hypercall EAX of the frame and stores the result in its EAX.  (An iret, alone or
@@ -109,7 +110,7 @@ static long do_multicall(struct vcpu *v, const uint32_t a[6])
         }
         e.result = e.op == __HYPERVISOR_multicall ? -EINVAL : call(v, (uint32_t)e.op, args);
         if (e.op == __HYPERVISOR_iret) {
-            return e.result;   /* the EAX of the frame it restored: the guest's again */
+            return e.result; /* the EAX of the frame it restored: the guest's again */
         }
         if (copy_to_guest(at + offsetof(multicall_entry_t, result), &e.result, sizeof(e.result))) {
             return -EFAULT;

@@ -44,8 +44,8 @@ static inline void *map_frame(mfn_t mfn)
 static inline void unmap_frame(const void *va)
 {
     struct percpu *pc = this_cpu();
-    unsigned int slot = (unsigned int)(((uintptr_t)va - MAPCACHE_START) / PAGE_SIZE) -
-                        pc->cpu * MAPCACHE_SLOTS;
+    unsigned int slot =
+        (unsigned int)(((uintptr_t)va - MAPCACHE_START) / PAGE_SIZE) - pc->cpu * MAPCACHE_SLOTS;
     if (unlikely(slot >= MAPCACHE_SLOTS || !test_and_clear_bit_local(&pc->mapcache_used, slot))) {
         mapcache_bad_unmap(va);
     }

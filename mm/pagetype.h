@@ -90,8 +90,7 @@ static inline bool l1e_get_refs_fast(pte_t e, uint16_t owner)
     c = pg->u.use.count_info;
     /* One compare each: allocated and count below its limit; exactly writable, ditto. */
     static_assert(PGC_allocated > PGC_count_mask && PGT_writable > PGT_count_mask, "layout");
-    if (pg->state != FRAME_ALLOCATED || pg->owner != owner ||
-        c - PGC_allocated >= PGC_count_mask) {
+    if (pg->state != FRAME_ALLOCATED || pg->owner != owner || c - PGC_allocated >= PGC_count_mask) {
         return false;
     }
     if (lo & (uint32_t)PTE_RW) {
@@ -126,7 +125,7 @@ static inline bool l1e_put_refs_fast(pte_t e)
         }
     }
     if ((c & PGC_count_mask) <= 1) {
-        return false;       /* the last reference frees the frame */
+        return false; /* the last reference frees the frame */
     }
     if (lo & (uint32_t)PTE_RW) {
         pg->u.use.type_info = x - 1;
