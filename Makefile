@@ -3,6 +3,7 @@
 #   make            build/ringvisor.elf (the monitor)
 #   make qemu       boot it in QEMU, serial on this terminal (also: qemu-nox)
 #   make test       host unit tests and QEMU integration tests
+#   make bench      instruction counts of PV operations under QEMU -icount (docs/performance.md)
 #   make iso        GRUB rescue image (BIOS + UEFI, hybrid: also boots from a USB stick)
 #   make qemu-iso / qemu-uefi / qemu-gdb / gdb / check / clean
 #
@@ -117,6 +118,7 @@ $(BUILD)/ringvisor.elf: $(MON_OBJS) linker.ld tests/tools/gensyms.sh
 include tests/tests.mk
 include tests/qemu.mk
 include guest-port/guest.mk
+include tests/bench.mk
 
 # ---------------------------------------------------------------- tests ----
 # Every test appends "PASS name", "FAIL name (why)" or "SKIP name (why)" to $(RESULTS);

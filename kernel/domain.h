@@ -56,6 +56,13 @@ struct vcpu {
     struct vcpu *next_runnable; /* run queue link (scheduler lock) */
     vcpu_info_t *vcpu_info;     /* in the shared info page */
     struct evtchn_vcpu evtchn;  /* VIRQ bindings, SCHEDOP_poll ports (kernel/event.h) */
+    /*
+     * update_va_mapping's last walk (kernel/hc_mm.c): the L1 under L2 index va >> 21 of
+     * base (mfn + 1), valid while the domain's pt_generation is gen.  Under mm_lock.
+     */
+    struct {
+        uint32_t gen, base, index, l1_mfn;
+    } va_walk;
     struct arch_vcpu arch;
 };
 
@@ -71,6 +78,7 @@ struct domain {
     bool crashed;
 
     spinlock_t mm_lock;         /* page types and counts of this domain's frames */
+    uint32_t pt_generation;     /* +1 on every change of an L2 or L3 entry in use */
     uint32_t tot_pages, max_pages;
     uint32_t frames_free_at_build;  /* monitor free frames before the build (leak check) */
 

@@ -1,13 +1,14 @@
 /*
- * Memory hypercalls of the first guest kernels: update_va_mapping, set_gdt,
- * update_descriptor and vm_assist.  Every change goes through the page-type rules of
- * mm/pagetype.c under the domain's mm lock.
+ * Memory hypercalls of the first guest kernels: update_va_mapping (and its _otherdomain
+ * form), set_gdt, update_descriptor and vm_assist.  Every change goes through the
+ * page-type rules of mm/pagetype.c under the domain's mm lock.
  */
 #include "arch/x86/percpu.h"
 #include "arch/x86/segments.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/lib.h"
+#include "kernel/panic.h"
 #include "mm/guest_copy.h"
 #include "mm/mapcache.h"
 #include "mm/page_alloc.h"
@@ -34,64 +35,145 @@ static struct page_info *owned_page(struct domain *d, uint64_t mfn, uint32_t typ
     return pg;
 }
 
-/* The machine frame of the L1 that maps va in v's current tables; NO_FRAME if none. */
-static uint32_t l1_for(struct vcpu *v, uint32_t va)
+/* The frame a present entry points to (below 2^44, so its number fits 32 bits). */
+static inline mfn_t entry_mfn(pte_t e)
 {
-    pte_t *t = map_frame(v->arch.guest_table);
-    pte_t e = t[va >> 30];
+    return _mfn((uint32_t)((e & PTE_ADDR) >> PAGE_SHIFT));
+}
+
+/*
+ * The machine frame of the L1 that maps va in v's current tables; NO_FRAME if none.  The
+ * L3 entries come from the copy of the shadow PDPT in the vCPU (it follows every change of
+ * a live L3), so only the L2 is mapped.  A present entry of a validated L2 holds an L1
+ * type reference on its frame, so the frame is one of d's L1s in use.  d->mm_lock held.
+ */
+static uint32_t l1_walk(struct vcpu *v, uint32_t va)
+{
+    pte_t e = v->arch.pdpte[va >> 30], *t;
+    if (!(e & PTE_P)) {
+        return NO_FRAME;
+    }
+    t = map_frame(entry_mfn(e));
+    e = t[(va >> 21) & 511];
     unmap_frame(t);
     if (!(e & PTE_P)) {
         return NO_FRAME;
     }
-    t = map_frame(paddr_to_mfn(e & PTE_ADDR));
-    e = t[(va >> 21) & 511];
-    unmap_frame(t);
-    if (!(e & PTE_P) || !owned_page(v->domain, (e & PTE_ADDR) >> PAGE_SHIFT, PGT_l1)) {
-        return NO_FRAME;
+    ASSERT(page_type(mfn_to_page(entry_mfn(e))) == PGT_l1);
+    return mfn_x(entry_mfn(e));
+}
+
+/*
+ * l1_walk(), remembered per vCPU: a guest remaps pages of one L1 after another.  The
+ * answer stays right while the base and every L2 and L3 entry stay as they were, which
+ * d->pt_generation says (bumped by every L2/L3 update; the base is part of the key).
+ */
+static inline uint32_t l1_for(struct vcpu *v, uint32_t va)
+{
+    uint32_t gen = v->domain->pt_generation, base = mfn_x(v->arch.guest_table) + 1, l1;
+    if (likely(v->va_walk.gen == gen && v->va_walk.base == base && v->va_walk.index == va >> 21)) {
+        return v->va_walk.l1_mfn;
     }
-    return (uint32_t)((e & PTE_ADDR) >> PAGE_SHIFT);
+    l1 = l1_walk(v, va);
+    if (l1 != NO_FRAME) { /* only L1s are remembered */
+        v->va_walk.l1_mfn = l1;
+        v->va_walk.gen = gen;
+        v->va_walk.base = base;
+        v->va_walk.index = va >> 21;
+    }
+    return l1;
+}
+
+/*
+ * The vCPU set of a flush (the bits above UVMF_FLUSHTYPE_MASK): UVMF_LOCAL (0), UVMF_ALL
+ * (4), or else the guest address of a vCPU bitmap (UVMF_MULTI), which must be readable:
+ * 0 or -EFAULT.  Bits of vCPUs the domain does not have are ignored, as on Xen.  One CPU
+ * runs guests, so whatever the set, the flush itself is local (flush_after_update).
+ */
+static int check_flush_set(uint32_t flags)
+{
+    uint32_t set = flags & ~(uint32_t)UVMF_FLUSHTYPE_MASK, mask;
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_NONE || set == UVMF_LOCAL || set == UVMF_ALL) {
+        return 0; /* as on Xen, the set is not looked at when nothing is flushed */
+    }
+    static_assert(MAX_VCPUS <= 32, "one 32-bit word of the bitmap covers every vCPU");
+    return copy_from_guest(&mask, set, sizeof(mask)) ? -EFAULT : 0;
 }
 
 static void flush_after_update(uint32_t va, uint32_t flags)
 {
-    switch (flags & UVMF_FLUSHTYPE_MASK) {
-    case UVMF_INVLPG:
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG) {
         invlpg((void *)(uintptr_t)va);
-        break;
-    case UVMF_TLB_FLUSH:
+    } else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH) {
         flush_tlb_local();
-        break;
-    default:
-        break;
     }
 }
 
+/*
+ * update_va_mapping(va, pte low, pte high, flags): replaces the L1 entry mapping va in v's
+ * current tables, then flushes as flags say.  Everything is checked before the entry
+ * changes: the flush set's bitmap is read first (Xen reads it after the update), so
+ * -EFAULT leaves the mapping as it was.  mm_lock without the irqsave: no interrupt
+ * handler takes it, and a hypercall runs with interrupts off anyway.
+ */
 long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
 {
     struct domain *d = v->domain;
-    uint32_t va = a[0], flags = a[3];
-    pte_t new = (uint64_t)a[1] | ((uint64_t)a[2] << 32), *l1, old;
-    uint32_t l1mfn, irq;
+    uint32_t va = a[0], flags = a[3], l1mfn;
+    pte_t new, *l1, old;
     long rc = 0;
-    if (va >= MONITOR_WINDOW_START || (flags & UVMF_FLUSHTYPE_MASK) == 3) {
+    if (va >= MONITOR_WINDOW_START) {
         return -EINVAL;
     }
-    irq = spin_lock_irqsave(&d->mm_lock);
+    /* Flush type 0-2 with UVMF_LOCAL or UVMF_ALL (0-6 but 3) is all there is to check. */
+    if (unlikely(flags > (UVMF_ALL | UVMF_INVLPG) || flags == UVMF_FLUSHTYPE_MASK)) {
+        if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_FLUSHTYPE_MASK) {
+            return -EINVAL;
+        }
+        if (check_flush_set(flags)) {
+            return -EFAULT;
+        }
+    }
+    spin_lock(&d->mm_lock);
     l1mfn = l1_for(v, va);
-    if (l1mfn == NO_FRAME || l1e_get_refs(new, d->id)) {
+    new = (uint64_t)a[1] | ((uint64_t)a[2] << 32); /* read here: fewer values live above */
+    if (l1mfn == NO_FRAME || (!l1e_get_refs_fast(new, d->id) && l1e_get_refs(new, d->id))) {
         rc = -EINVAL;
     } else {
-        l1 = map_frame(_mfn(l1mfn));
-        old = l1[(va >> 12) & 511];
-        l1[(va >> 12) & 511] = new;
+        l1 = map_frame(_mfn(l1mfn)) + ((va >> PAGE_SHIFT) & 511) * sizeof(pte_t);
+        old = *l1;
+        pte_replace(l1, old, new);
         unmap_frame(l1);
-        l1e_put_refs(old);
+        /*
+         * With UVMF_NONE the TLB may keep the old translation until the guest flushes (its
+         * job, as on Xen).  That is safe: the domain's frames keep its allocation
+         * reference, and a frame whose writable type goes can become a page table only
+         * after a flush (page_get_type).
+         */
+        if (!l1e_put_refs_fast(old)) {
+            l1e_put_refs(old);
+        }
     }
-    spin_unlock_irqrestore(&d->mm_lock, irq);
+    spin_unlock(&d->mm_lock);
     if (!rc) {
         flush_after_update(va, flags);
     }
     return rc;
+}
+
+/*
+ * update_va_mapping_otherdomain(va, pte low, pte high, flags, domid): for the caller
+ * itself (DOMID_SELF or its own id) the same as update_va_mapping.  Mapping another
+ * domain's frames needs a domain allowed to (a toolstack), which does not exist yet:
+ * -EPERM for every other id.
+ */
+long do_update_va_mapping_otherdomain(struct vcpu *v, const uint32_t a[6])
+{
+    uint16_t domid = (uint16_t)a[4]; /* a domid_t, as Xen takes it */
+    if (domid != DOMID_SELF && domid != v->domain->id) {
+        return -EPERM;
+    }
+    return do_update_va_mapping(v, a);
 }
 
 void put_gdt_frames(struct vcpu *v)

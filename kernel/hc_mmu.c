@@ -44,18 +44,12 @@ static struct page_info *own_frame(const struct domain *d, uint64_t mfn)
 /* ------------------------------------------------------------- mmu_update ---------- */
 
 /*
- * The level (page type) of the page-table frame mfn when the guest may change its entry
- * idx; 0 otherwise: not a page table in use, the monitor's part of a slot-3 L2, L3 slot 3
- * (always the dedicated slot-3 L2) or past the four entries of an L3.
+ * The level of a page-table frame of this type when the guest may change its entry idx;
+ * 0 otherwise: not a page table, the monitor's part of a slot-3 L2, L3 slot 3 (always the
+ * dedicated slot-3 L2) or past the four entries of an L3.
  */
-static uint32_t updatable_level(const struct domain *d, uint64_t mfn, unsigned int idx)
+static uint32_t updatable_level(uint32_t type, unsigned int idx)
 {
-    struct page_info *pg = own_frame(d, mfn);
-    uint32_t type;
-    if (!pg || !page_type_count(pg)) {
-        return 0;
-    }
-    type = page_type(pg);
     switch (type) {
     case PGT_l1:
     case PGT_l2:
@@ -69,25 +63,13 @@ static uint32_t updatable_level(const struct domain *d, uint64_t mfn, unsigned i
     }
 }
 
-/*
- * Stores a live entry so that the CPU's page walker never sees a torn one (an i686 has no
- * single 64-bit store in general registers): not present first, then the high half, then
- * the low half with P.
- */
-static void write_entry(pte_t *p, pte_t val)
-{
-    volatile uint32_t *w = (volatile uint32_t *)p;
-    w[0] = 0;
-    w[1] = (uint32_t)(val >> 32);
-    w[0] = (uint32_t)val;
-}
-
 /* After a change to table mfn of this level: reload the PDPT of vCPUs using it, flush. */
 static void after_update(struct domain *d, uint32_t level, uint64_t mfn)
 {
     if (level == PGT_l1) {
         return; /* as on Xen, flushing for an L1 change is the guest's job */
     }
+    d->pt_generation++; /* walks remembered before this one are stale (kernel/hc_mm.c) */
     if (level == PGT_l3) {
         for (unsigned int i = 0; i < d->nr_vcpus; i++) {
             if (mfn_x(d->vcpu[i]->arch.guest_table) == mfn) {
@@ -99,37 +81,81 @@ static void after_update(struct domain *d, uint32_t level, uint64_t mfn)
 }
 
 /*
- * Replaces the entry at machine address ma.  The new entry takes its references before it
- * is written; the old one gives its references back only after the TLB and the PDPTs no
- * longer use it.
+ * The page-table frame a batch is working on, mapped while consecutive requests address
+ * it.  Its page type cannot change under requests that address it (entries of a table
+ * never hold a type reference on the table itself), so it is looked up again only when
+ * a request addresses another frame.  d->mm_lock held throughout.
  */
-int pt_update_locked(struct domain *d, uint64_t ma, pte_t val, bool preserve_ad)
+struct pt_cursor {
+    uint64_t mfn;  /* CURSOR_NONE: nothing mapped */
+    uint32_t type; /* its page type when it is one of d's page tables in use, else 0 */
+    pte_t *t;      /* its mapping, when type != 0 */
+};
+#define CURSOR_NONE (~0ull)
+
+static void cursor_release(struct pt_cursor *c)
+{
+    if (c->type) {
+        unmap_frame(c->t);
+    }
+    c->mfn = CURSOR_NONE;
+    c->type = 0;
+}
+
+static void cursor_move(const struct domain *d, struct pt_cursor *c, uint64_t mfn)
+{
+    struct page_info *pg = own_frame(d, mfn);
+    cursor_release(c);
+    c->mfn = mfn;
+    if (pg && page_type_count(pg)) {
+        c->type = page_type(pg);
+        c->t = map_frame(_mfn((uint32_t)mfn));
+    }
+}
+
+/*
+ * Replaces the entry at machine address ma (d->mm_lock held).  The new entry takes its
+ * references before it is written; the old one gives its references back only after the
+ * TLB and the PDPTs no longer use it.
+ */
+static int pt_update_at(struct domain *d, struct pt_cursor *c, uint64_t ma, pte_t val,
+                        bool preserve_ad)
 {
     uint64_t mfn = ma >> PAGE_SHIFT;
     unsigned int idx = (unsigned int)(ma & (PAGE_SIZE - 1)) / sizeof(pte_t);
     uint32_t level;
-    pte_t *t, old;
+    pte_t old;
     int rc = -EINVAL;
     if (ma & (sizeof(pte_t) - 1)) {
         return -EINVAL;
     }
-    level = updatable_level(d, mfn, idx);
+    if (mfn != c->mfn) {
+        cursor_move(d, c, mfn);
+    }
+    level = updatable_level(c->type, idx);
     if (level) {
-        t = map_frame(_mfn((uint32_t)mfn));
-        old = t[idx];
+        old = c->t[idx];
         if (preserve_ad) {
             val |= old & (PTE_A | PTE_D);
         }
         rc = pt_entry_get_refs(level, val, idx, d->id);
         if (!rc) {
-            write_entry(&t[idx], val);
-        }
-        unmap_frame(t);
-        if (!rc) {
+            pte_write(&c->t[idx], val);
             after_update(d, level, mfn);
             pt_entry_put_refs(level, old);
         }
     }
+    if (rc) {
+        pr_debug("mmu_update: d%u: entry at %llx := %llx refused\n", d->id, ma, val);
+    }
+    return rc;
+}
+
+int pt_update_locked(struct domain *d, uint64_t ma, pte_t val, bool preserve_ad)
+{
+    struct pt_cursor c = { .mfn = CURSOR_NONE, .type = 0 };
+    int rc = pt_update_at(d, &c, ma, val, preserve_ad);
+    cursor_release(&c);
     return rc;
 }
 
@@ -138,38 +164,31 @@ int pt_update(struct domain *d, uint64_t ma, pte_t val, bool preserve_ad)
     uint32_t irq = spin_lock_irqsave(&d->mm_lock);
     int rc = pt_update_locked(d, ma, val, preserve_ad);
     spin_unlock_irqrestore(&d->mm_lock, irq);
-    if (rc) {
-        pr_debug("mmu_update: d%u: entry at %llx := %llx refused\n", d->id, ma, val);
-    }
     return rc;
 }
 
-/* The M2P entry of one of d's frames; pfn below the domain's maximum. */
+/* The M2P entry of one of d's frames; pfn below the domain's maximum (mm_lock held). */
 static int machphys_update(struct domain *d, uint64_t ma, uint64_t pfn)
 {
-    uint32_t irq = spin_lock_irqsave(&d->mm_lock);
-    int rc = -EINVAL;
-    if (own_frame(d, ma >> PAGE_SHIFT) && pfn < d->max_pages) {
-        m2p_set(_mfn((uint32_t)(ma >> PAGE_SHIFT)), _pfn((uint32_t)pfn));
-        rc = 0;
+    if (!own_frame(d, ma >> PAGE_SHIFT) || pfn >= d->max_pages) {
+        return -EINVAL;
     }
-    spin_unlock_irqrestore(&d->mm_lock, irq);
-    return rc;
+    m2p_set(_mfn((uint32_t)(ma >> PAGE_SHIFT)), _pfn((uint32_t)pfn));
+    return 0;
 }
 
 /* One request, already copied in: the low two bits of ptr are the command. */
-static int mmu_update_one(struct vcpu *v, const void *p)
+static int mmu_update_one(struct domain *d, struct pt_cursor *c, const mmu_update_t *req)
 {
-    const mmu_update_t *req = p;
     uint64_t ma = req->ptr & ~3ull;
     switch (req->ptr & 3) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_NO_TRANSLATE: /* a PV guest's values are never translated */
-        return pt_update(v->domain, ma, req->val, false);
+        return pt_update_at(d, c, ma, req->val, false);
     case MMU_PT_UPDATE_PRESERVE_AD:
-        return pt_update(v->domain, ma, req->val, true);
+        return pt_update_at(d, c, ma, req->val, true);
     default: /* MMU_MACHPHYS_UPDATE */
-        return machphys_update(v->domain, ma, req->val);
+        return machphys_update(d, ma, req->val);
     }
 }
 
@@ -192,10 +211,7 @@ static bool array_ok(uint32_t va, uint32_t count, size_t size)
 static long run_batch(struct vcpu *v, const uint32_t a[6], size_t size, batch_fn fn)
 {
     uint32_t list = a[0], count = a[1], done_out = a[2], done = 0;
-    union {
-        mmu_update_t u;
-        struct mmuext_op x;
-    } req;
+    struct mmuext_op req;
     long rc = 0;
     if (a[3] != DOMID_SELF) {
         return -EPERM; /* foreign page tables and frames come with the toolstack work */
@@ -222,10 +238,109 @@ static long run_batch(struct vcpu *v, const uint32_t a[6], size_t size, batch_fn
     return rc;
 }
 
-/* mmu_update(reqs, count, done_out, foreigndom) */
+/*
+ * The common case, for a run of requests: MMU_NORMAL_PT_UPDATE of entries of the L1
+ * under the cursor whose references take their fast paths.  Returns how many requests
+ * from the start of reqs it did; it stops at the first that is anything else, without
+ * changing anything for it (mmu_update_one() decides that one).
+ */
+static __attribute__((noinline)) uint32_t l1_run(uint16_t owner, const struct pt_cursor *c,
+                                                 const mmu_update_t *reqs, uint32_t n)
+{
+    /* ptr matches when its frame is the cursor's, its command 0 and it is 8-byte aligned. */
+    const uint32_t lo_want = (uint32_t)(c->mfn << PAGE_SHIFT), hi_want = (uint32_t)(c->mfn >> 20);
+    const mmu_update_t *r = reqs, *end = reqs + n;
+    uintptr_t t = (uintptr_t)c->t;
+    if (c->type != PGT_l1) {
+        return 0;
+    }
+    for (; r < end; r++) {
+        uint32_t lo = (uint32_t)r->ptr;
+        pte_t *p, old;
+        if ((lo & ~(PAGE_SIZE - sizeof(pte_t))) != lo_want || (uint32_t)(r->ptr >> 32) != hi_want ||
+            !l1e_get_refs_fast(r->val, owner)) {
+            break;
+        }
+        p = (pte_t *)(t + (lo & (PAGE_SIZE - 1)));
+        old = *p;
+        pte_replace(p, old, r->val);
+        if (!l1e_put_refs_fast(old)) {
+            l1e_put_refs(old);
+        }
+    }
+    return (uint32_t)(r - reqs);
+}
+
+/* Requests copied in at a time: 512 bytes of monitor stack. */
+#define MMU_CHUNK 32u
+
+/*
+ * Copies requests [done, done + n) in, or as many as can be read up to the first that
+ * cannot; returns how many (0: the one at done cannot be read).
+ */
+static uint32_t copy_requests(mmu_update_t *buf, uint32_t list, uint32_t done, uint32_t n)
+{
+    uint32_t at = list + done * (uint32_t)sizeof(*buf);
+    if (!copy_from_guest(buf, at, n * sizeof(*buf))) {
+        return n;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (copy_from_guest(&buf[i], at + i * (uint32_t)sizeof(*buf), sizeof(*buf))) {
+            return i;
+        }
+    }
+    return n;
+}
+
+/*
+ * mmu_update(reqs, count, done_out, foreigndom): the requests in order, each copied in
+ * before it is checked (in chunks of MMU_CHUNK), under one hold of d->mm_lock; stops at
+ * the first failure.  done_out (when not null) receives how many succeeded.  Returns 0
+ * or the first error; -EFAULT also when done_out cannot be written.
+ */
 long do_mmu_update(struct vcpu *v, const uint32_t a[6])
 {
-    return run_batch(v, a, sizeof(mmu_update_t), mmu_update_one);
+    struct domain *d = v->domain;
+    uint32_t list = a[0], count = a[1], done_out = a[2], done = 0;
+    struct pt_cursor c = {CURSOR_NONE, 0, NULL};
+    mmu_update_t buf[MMU_CHUNK];
+    long rc = 0;
+    if (a[3] != DOMID_SELF) {
+        return -EPERM; /* foreign page tables and frames come with the toolstack work */
+    }
+    if (!array_ok(list, count, sizeof(mmu_update_t)) ||
+        (done_out && !guest_range_ok(done_out, 4))) {
+        return -EFAULT;
+    }
+    if (count > MMU_BATCH_MAX) {
+        return -EINVAL;
+    }
+    spin_lock(&d->mm_lock); /* no interrupt handler takes it; interrupts are off anyway */
+    while (done < count && !rc) {
+        uint32_t want = MIN(count - done, MMU_CHUNK), n = copy_requests(buf, list, done, want);
+        for (uint32_t i = 0; i < n && !rc;) {
+            uint32_t fast = l1_run(d->id, &c, &buf[i], n - i);
+            if (!fast && buf[i].ptr >> PAGE_SHIFT != c.mfn) {
+                cursor_move(d, &c, buf[i].ptr >> PAGE_SHIFT); /* a new table: its run */
+                fast = l1_run(d->id, &c, &buf[i], n - i);
+            }
+            i += fast;
+            done += fast;
+            if (i < n && !(rc = mmu_update_one(d, &c, &buf[i]))) {
+                i++;
+                done++;
+            }
+        }
+        if (n < want && !rc) {
+            rc = -EFAULT; /* request done (the n-th of this chunk) cannot be read */
+        }
+    }
+    cursor_release(&c);
+    spin_unlock(&d->mm_lock);
+    if (done_out && copy_to_guest(done_out, &done, sizeof(done)) && !rc) {
+        rc = -EFAULT;
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------- mmuext_op ----------- */

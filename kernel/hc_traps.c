@@ -169,6 +169,7 @@ long do_fpu_taskswitch(struct vcpu *v, const uint32_t a[6])
 /*
  * iret: the frame [eax, eip, cs, eflags, (esp, ss)] at the guest's stack pointer (the
  * hypercall page's stub pushed EAX).  The event mask follows the frame's EFLAGS.IF.
+ * Returns the frame's EAX, which the dispatcher stores as every hypercall's result.
  */
 long do_iret(struct vcpu *v, const uint32_t a[6])
 {
@@ -186,7 +187,6 @@ long do_iret(struct vcpu *v, const uint32_t a[6])
         return -EFAULT;
     }
     v->vcpu_info->evtchn_upcall_mask = !(f[3] & EFLAGS_IF);
-    r->eax = f[0];
     r->eip = f[1];
     r->cs = f[2] & 0xFFFF;
     r->eflags = (f[3] & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT)) | EFLAGS_IF | 2;
@@ -196,8 +196,7 @@ long do_iret(struct vcpu *v, const uint32_t a[6])
         r->esp = f[4];
         r->ss = (f[5] & 0xFFFF) | 3;
     }
-    v->arch.frame_replaced = true;
-    return 0;
+    return (long)f[0];
 }
 
 long do_physdev_op(struct vcpu *v, const uint32_t a[6])

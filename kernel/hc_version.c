@@ -17,12 +17,11 @@ static long zero_fill(uint32_t buf, size_t n)
     return copy_to_guest(buf, zeros, n) ? -EFAULT : 0;
 }
 
-long do_xen_version(struct vcpu *v, const uint32_t a[6])
+/* Every command but XENVER_version. */
+static __attribute__((noinline)) long xen_version_other(struct vcpu *v, const uint32_t a[6])
 {
     uint32_t cmd = a[0], arg = a[1];
     switch (cmd) {
-    case XENVER_version:
-        return (VERSION_MAJOR << 16) | VERSION_MINOR;
     case XENVER_extraversion:
         return zero_fill(arg, sizeof(xen_extraversion_t));
     case XENVER_compile_info:
@@ -58,4 +57,13 @@ long do_xen_version(struct vcpu *v, const uint32_t a[6])
     default:
         return -ENOSYS;
     }
+}
+
+long do_xen_version(struct vcpu *v, const uint32_t a[6])
+{
+    /* Apart, without the others' stack frame: guests use it as the cheapest hypercall. */
+    if (a[0] == XENVER_version) {
+        return (VERSION_MAJOR << 16) | VERSION_MINOR;
+    }
+    return xen_version_other(v, a);
 }

@@ -1,7 +1,10 @@
 /* Hypercall dispatch through one table indexed by number, and multicall batches. */
 #include "kernel/hypercall.h"
+#include "arch/x86/percpu.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
+#include "kernel/panic.h"
+#include "kernel/sched.h"
 #include "mm/guest_copy.h"
 
 #define MULTICALL_MAX 256
@@ -31,9 +34,10 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_callback_op] = do_callback_op,
     [__HYPERVISOR_physdev_op] = do_physdev_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_update_va_mapping_otherdomain] = do_update_va_mapping_otherdomain,
 };
 
-static long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])
+static inline long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])
 {
     if (nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr]) {
         return -ENOSYS;
@@ -41,15 +45,44 @@ static long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])
     return hypercall_table[nr](v, a);
 }
 
-void hypercall_dispatch(struct vcpu *v, struct cpu_regs *r)
+/* The arguments are read in place: EBX, ECX, EDX, ESI, EDI, EBP lie in this order. */
+static_assert(offsetof(struct cpu_regs, ebx) == 0 && offsetof(struct cpu_regs, ecx) == 4 &&
+                  offsetof(struct cpu_regs, edx) == 8 && offsetof(struct cpu_regs, esi) == 12 &&
+                  offsetof(struct cpu_regs, edi) == 16 && offsetof(struct cpu_regs, ebp) == 20,
+              "hypercall arguments in the frame");
+
+/*
+ * Runs hypercall EAX of the frame and stores the result in its EAX.  (An iret, alone or
+ * ending a multicall, returns the EAX of the frame it restored.)  The arguments stay in
+ * the frame, on the monitor's stack, where the guest cannot change them.  No handler
+ * writes the frame's EBX..EBP (an iret replaces EIP, CS, EFLAGS, ESP and SS only), so they
+ * hold the arguments throughout.
+ */
+static inline void dispatch(struct vcpu *v, struct cpu_regs *r)
 {
-    const uint32_t a[6] = { r->ebx, r->ecx, r->edx, r->esi, r->edi, r->ebp };
-    long rc;
-    v->arch.frame_replaced = false;
-    rc = call(v, r->eax, a);
-    /* An iret (alone or ending a multicall) restored the guest's EAX from its frame. */
-    if (!v->arch.frame_replaced) {
-        r->eax = (uint32_t)rc;
+    r->eax = (uint32_t)call(v, r->eax, (const uint32_t *)r);
+}
+
+/*
+ * The int $0x82 gate (arch/x86/entry.S), the hot path of every hypercall.  The gate's DPL
+ * of 1 admits ring 1 only, so a vCPU is running; interrupts are off (an interrupt gate).
+ * Leaves through the scheduler's exit, as every other trap from a guest does.
+ */
+void hypercall_entry(struct cpu_regs *r)
+{
+    const struct percpu *pc = this_cpu();
+    struct vcpu *v = pc->current;
+    if (unlikely(!v)) {
+        panic_regs(r, "a hypercall with no vCPU on this CPU");
+    }
+    dispatch(v, r);
+    /*
+     * sched_on_exit() on the hot path: a hypercall that stops its vCPU (block, poll,
+     * down, pause, shutdown, crash) requests a pick (see sched_request()), so the flag
+     * alone says whether to pick.
+     */
+    if (unlikely(pc->need_resched)) {
+        sched_reschedule();
     }
 }
 
@@ -79,7 +112,7 @@ static long do_multicall(struct vcpu *v, const uint32_t a[6])
         }
         e.result = e.op == __HYPERVISOR_multicall ? -EINVAL : call(v, (uint32_t)e.op, args);
         if (e.op == __HYPERVISOR_iret) {
-            break;
+            return e.result; /* the EAX of the frame it restored: the guest's again */
         }
         if (copy_to_guest(at + offsetof(multicall_entry_t, result), &e.result, sizeof(e.result))) {
             return -EFAULT;

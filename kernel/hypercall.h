@@ -10,8 +10,8 @@
 
 typedef long (*hypercall_fn)(struct vcpu *v, const uint32_t a[6]);
 
-/* From the int $0x82 entry: runs hypercall EAX and stores the result in EAX. */
-void hypercall_dispatch(struct vcpu *v, struct cpu_regs *r);
+/* The int $0x82 gate's handler (arch/x86/entry.S): dispatch, then the scheduler's exit. */
+void hypercall_entry(struct cpu_regs *r);
 
 /* Handlers, one subsystem per file (hc_*.c). */
 long do_console_io(struct vcpu *v, const uint32_t a[6]);
@@ -25,6 +25,7 @@ long do_fpu_taskswitch(struct vcpu *v, const uint32_t a[6]);
 long do_vm_assist(struct vcpu *v, const uint32_t a[6]);
 long do_iret(struct vcpu *v, const uint32_t a[6]);
 long do_update_va_mapping(struct vcpu *v, const uint32_t a[6]);
+long do_update_va_mapping_otherdomain(struct vcpu *v, const uint32_t a[6]);
 long do_mmu_update(struct vcpu *v, const uint32_t a[6]);
 long do_mmuext_op(struct vcpu *v, const uint32_t a[6]);
 long do_physdev_op(struct vcpu *v, const uint32_t a[6]);

@@ -10,14 +10,7 @@
 /* All vCPUs in a ring, runnable or not; protected by sched_lock. */
 static struct vcpu *ring_head;
 static spinlock_t sched_lock = SPINLOCK_INIT;
-static bool need_resched[MAX_CPUS];
 extern pte_t boot_l3[4];
-
-bool vcpu_runnable(const struct vcpu *v)
-{
-    const struct domain *d = v->domain;
-    return v->up && !v->blocked && d->state == DOMAIN_RUNNING && d->pause_count == 0;
-}
 
 void sched_add_vcpu(struct vcpu *v)
 {
@@ -108,7 +101,7 @@ void sched_start_ticks(void)
 
 void sched_request(void)
 {
-    need_resched[smp_processor_id()] = true;
+    this_cpu()->need_resched = true;
 }
 
 /* The next runnable vCPU after prev (or from the head), prev itself last; NULL if none. */
@@ -136,14 +129,10 @@ static void leave_vcpu(struct vcpu *v)
     write_cr3((uint32_t)image_pa(boot_l3));
 }
 
-void sched_on_exit(void)
+void sched_reschedule(void)
 {
-    unsigned int cpu = smp_processor_id();
     struct vcpu *prev = current_vcpu(), *next;
-    if (prev && !need_resched[cpu] && vcpu_runnable(prev)) {
-        return;
-    }
-    need_resched[cpu] = false;
+    this_cpu()->need_resched = false;
     next = pick_next(prev);
     if (next == prev) {
         return;
@@ -197,7 +186,7 @@ void idle_loop_body(void)
         next = pick_next(NULL);
         if (next) {
             next->running = true;
-            need_resched[smp_processor_id()] = false;
+            this_cpu()->need_resched = false;
             arch_enter_vcpu(next);
         }
         safe_halt();

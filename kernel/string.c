@@ -1,25 +1,7 @@
 /* Freestanding C library subset: memory and string functions. */
 #include "kernel/lib.h"
 
-/* Whole words with the string instructions (frames are cleared and copied often), then bytes. */
-void *memset(void *d, int c, size_t n)
-{
-    uint32_t word = 0x01010101u * (unsigned char)c;
-    size_t words = n / 4, bytes = n % 4;
-    void *p = d;
-    __asm__ volatile("rep stosl\n\tmov %3, %%ecx\n\trep stosb"
-                     : "+D"(p), "+c"(words) : "a"(word), "r"(bytes) : "memory");
-    return d;
-}
-
-void *memcpy(void *d, const void *s, size_t n)
-{
-    size_t words = n / 4, bytes = n % 4;
-    void *dp = d;
-    __asm__ volatile("rep movsl\n\tmov %3, %%ecx\n\trep movsb"
-                     : "+D"(dp), "+S"(s), "+c"(words) : "r"(bytes) : "memory");
-    return d;
-}
+/* memset and memcpy are in arch/x86/string.S (word at a time). */
 
 void *memmove(void *d, const void *s, size_t n)
 {

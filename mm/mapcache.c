@@ -10,38 +10,36 @@ pte_t mapcache_l1[512] __aligned(4096) __section(".bss.page_aligned");
 static_assert(MAX_CPUS * MAPCACHE_SLOTS * PAGE_SIZE <= MAPCACHE_END - MAPCACHE_START,
               "mapcache window too small");
 
-void *map_frame(mfn_t mfn)
+/* Any free slot of this CPU (the one map_frame() preferred was taken). */
+unsigned int mapcache_claim_any(struct percpu *pc)
 {
-    struct percpu *pc = this_cpu();
-    uint32_t flags = irq_save();
-    unsigned int slot, idx;
-    uintptr_t va;
-    if (pc->mapcache_used == (1u << MAPCACHE_SLOTS) - 1) {
-        panic("mapcache: all %d slots of CPU %u in use", MAPCACHE_SLOTS, pc->cpu);
+    for (;;) {
+        uint32_t free = ~READ_ONCE(pc->mapcache_used) & ((1u << MAPCACHE_SLOTS) - 1);
+        unsigned int slot;
+        if (!free) {
+            panic("mapcache: all %d slots of CPU %u in use", MAPCACHE_SLOTS, pc->cpu);
+        }
+        slot = (unsigned int)__builtin_ctz(free);
+        if (!test_and_set_bit_local(&pc->mapcache_used, slot)) {
+            return slot;
+        }
     }
-    slot = (unsigned int)__builtin_ctz(~pc->mapcache_used);
-    pc->mapcache_used |= 1u << slot;
-    irq_restore(flags);
-    idx = pc->cpu * MAPCACHE_SLOTS + slot;
-    va = MAPCACHE_START + idx * PAGE_SIZE;
-    mapcache_l1[idx] = mfn_to_paddr(mfn) | PTE_P | PTE_RW | PTE_A | PTE_D | pte_nx;
-    invlpg((void *)va);
-    return (void *)va;
 }
 
-void unmap_frame(const void *va)
+/* Points a slot this CPU has claimed at mfn. */
+void mapcache_set(struct percpu *pc, unsigned int slot, mfn_t mfn)
 {
-    struct percpu *pc = this_cpu();
-    uintptr_t v = (uintptr_t)va & PAGE_MASK;
-    unsigned int idx = (unsigned int)((v - MAPCACHE_START) / PAGE_SIZE);
-    unsigned int slot = idx - pc->cpu * MAPCACHE_SLOTS;
-    uint32_t flags;
-    BUG_ON(v < MAPCACHE_START || slot >= MAPCACHE_SLOTS || !(pc->mapcache_used & (1u << slot)));
-    mapcache_l1[idx] = 0;
-    invlpg((void *)v);
-    flags = irq_save();
-    pc->mapcache_used &= ~(1u << slot);
-    irq_restore(flags);
+    uintptr_t va = mapcache_slot_va(pc, slot);
+    pc->mapcache_mfn[slot] = mfn_x(mfn) + 1;
+    mapcache_l1[pc->cpu * MAPCACHE_SLOTS + slot] =
+        mfn_to_paddr(mfn) | PTE_P | PTE_RW | PTE_A | PTE_D | pte_nx;
+    invlpg((void *)va);
+}
+
+void mapcache_bad_unmap(const void *va)
+{
+    panic("mapcache: unmap_frame(%p) of a slot that is not mapped on CPU %u", va,
+          smp_processor_id());
 }
 
 void clear_frame(mfn_t mfn)

@@ -15,6 +15,7 @@
 
 #include "arch/x86/paging.h"
 #include "mm/frame.h"
+#include "mm/page_alloc.h"
 
 /* type_info */
 #define PGT_none        (0u << 28)
@@ -66,6 +67,73 @@ void page_put_and_type(struct page_info *pg);
 /* Validation of one entry (for page-table updates); 0 or -EINVAL. */
 int l1e_get_refs(pte_t e, uint16_t owner);
 void l1e_put_refs(pte_t e);
+
+/*
+ * Inline fast paths of l1e_get_refs() and l1e_put_refs() for the page-table update loops.
+ * Each does the whole job, with the same checks, in the common case -- a frame below
+ * 4 GiB whose counts are away from their limits and which, when mapped writable, already
+ * has the writable type -- and returns true.  Otherwise it changes nothing and returns
+ * false: call the full function then, which decides.
+ */
+static inline bool l1e_get_refs_fast(pte_t e, uint16_t owner)
+{
+    uint32_t lo = (uint32_t)e, hi = (uint32_t)(e >> 32), c, x;
+    struct page_info *pg;
+    if (!(lo & (uint32_t)PTE_P)) {
+        return true;
+    }
+    /* Only guest flags, and no address bits above 4 GiB (only NX in the high half). */
+    if ((lo & ~(uint32_t)(PTE_ADDR | L1_GUEST_FLAGS)) || (hi & ~(uint32_t)(PTE_NX >> 32)) ||
+        (lo >> PAGE_SHIFT) >= frame_table_frames) {
+        return false;
+    }
+    pg = mfn_to_page(_mfn(lo >> PAGE_SHIFT));
+    c = pg->u.use.count_info;
+    /* One compare each: allocated and count below its limit; exactly writable, ditto. */
+    static_assert(PGC_allocated > PGC_count_mask && PGT_writable > PGT_count_mask, "layout");
+    if (pg->state != FRAME_ALLOCATED || pg->owner != owner || c - PGC_allocated >= PGC_count_mask) {
+        return false;
+    }
+    if (lo & (uint32_t)PTE_RW) {
+        x = pg->u.use.type_info;
+        if (x - PGT_writable >= PGT_count_mask) {
+            return false;
+        }
+        pg->u.use.type_info = x + 1;
+    }
+    pg->u.use.count_info = c + 1;
+    return true;
+}
+
+/* The entry was validated when it was written, so its frame is in the frame table. */
+static inline bool l1e_put_refs_fast(pte_t e)
+{
+    uint32_t lo = (uint32_t)e, hi = (uint32_t)(e >> 32), c, x = 0;
+    struct page_info *pg;
+    if (!(lo & (uint32_t)PTE_P)) {
+        return true;
+    }
+    if (hi & ~(uint32_t)(PTE_NX >> 32)) {
+        return false;
+    }
+    pg = mfn_to_page(_mfn(lo >> PAGE_SHIFT));
+    c = pg->u.use.count_info;
+    if (lo & (uint32_t)PTE_RW) {
+        /* Exactly writable, count 1 or more: the last reference leaves it writable, 0. */
+        x = pg->u.use.type_info;
+        if (x - (PGT_writable + 1) >= PGT_count_mask) {
+            return false;
+        }
+    }
+    if ((c & PGC_count_mask) <= 1) {
+        return false; /* the last reference frees the frame */
+    }
+    if (lo & (uint32_t)PTE_RW) {
+        pg->u.use.type_info = x - 1;
+    }
+    pg->u.use.count_info = c - 1;
+    return true;
+}
 
 /*
  * The same for an entry of any page-table level (level_type PGT_l1, PGT_l2, PGT_l2_slot3

@@ -163,4 +163,21 @@ static inline uint32_t atomic_fetch_add32(volatile uint32_t *p, uint32_t v)
     return v;
 }
 
+/*
+ * Bit n of a word only this CPU writes: one instruction each, so an interrupt handler on
+ * this CPU cannot come between the read and the write (not atomic against other CPUs).
+ */
+static inline bool test_and_set_bit_local(volatile uint32_t *p, unsigned int n)
+{
+    bool old;
+    __asm__ volatile("btsl %2, %1" : "=@ccc"(old), "+m"(*p) : "r"(n) : "memory");
+    return old;
+}
+static inline bool test_and_clear_bit_local(volatile uint32_t *p, unsigned int n)
+{
+    bool old;
+    __asm__ volatile("btrl %2, %1" : "=@ccc"(old), "+m"(*p) : "r"(n) : "memory");
+    return old;
+}
+
 #endif

@@ -1,6 +1,8 @@
 /*
  * Trap and interrupt entry stubs, generated for all 256 vectors.  Each builds a struct
- * cpu_regs (arch/x86/traps.h) and calls trap_dispatch(regs).
+ * cpu_regs (arch/x86/traps.h) and calls trap_dispatch(regs).  The hypercall gate (0x82,
+ * reachable from ring 1 only) has an entry of its own, hypercall_gate, which goes straight
+ * to hypercall_entry(regs) in kernel/hypercall.c.
  */
 #include "arch/x86/layout.h"
 #include "arch/x86/segments.h"
@@ -29,7 +31,8 @@ trap_stubs:
     .set vec, vec + 1
     .endr
 
-trap_common:
+/* The rest of struct cpu_regs, then the monitor's data segments. */
+.macro save_frame
     pushl   %gs
     pushl   %fs
     pushl   %es
@@ -45,8 +48,22 @@ trap_common:
     movl    %eax, %ds
     movl    %eax, %es
     cld
-    movl    %esp, %eax
-    pushl   %eax
+.endm
+
+/* The hypercall gate (vector 0x82, VECTOR_HYPERCALL) enters here, not through its stub. */
+    .globl hypercall_gate
+hypercall_gate:
+    pushl   $0
+    pushl   $0x82
+    save_frame
+    pushl   %esp
+    call    hypercall_entry
+    addl    $4, %esp
+    jmp     trap_return
+
+trap_common:
+    save_frame
+    pushl   %esp
     call    trap_dispatch
     addl    $4, %esp
     .globl trap_return

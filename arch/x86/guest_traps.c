@@ -1,7 +1,8 @@
 /*
- * Traps from guests (ring 1 and 3): hypercalls, interrupts while a guest ran, software
- * interrupts, the few privileged instructions PV kernels still use, and everything else
- * bounced to the guest's own handler.  Always ends by asking the scheduler what runs next.
+ * Traps from guests (ring 1 and 3): interrupts while a guest ran, software interrupts, the
+ * few privileged instructions PV kernels still use, and everything else bounced to the
+ * guest's own handler.  Always ends by asking the scheduler what runs next.  Hypercalls
+ * take their own gate to kernel/hypercall.c (hypercall_entry), which leaves the same way.
  */
 #include "arch/x86/asm.h"
 #include "arch/x86/percpu.h"
@@ -254,9 +255,7 @@ void guest_trap(struct cpu_regs *r)
     if (!v) {
         panic_regs(r, "a trap from ring %u with no vCPU on this CPU", r->cs & 3);
     }
-    if (r->vector == VECTOR_HYPERCALL) {
-        hypercall_dispatch(v, r);
-    } else if (r->vector >= 32) {
+    if (r->vector >= 32) {
         irq_dispatch(r);
     } else {
         guest_exception(v, r);

@@ -50,6 +50,28 @@ void *fb_remap(paddr_t pa, size_t len);
 void map_page(uintptr_t va, paddr_t pa, pte_t flags);
 void unmap_page(uintptr_t va);
 
+/*
+ * Replaces a live page-table entry holding old, so that the CPU's page walker never sees
+ * a torn one (an i686 has no single 64-bit store in general registers): when the high
+ * halves differ, the entry is made not present first, then the high half written, then
+ * the low half with P.
+ */
+static inline void pte_replace(pte_t *p, pte_t old, pte_t val)
+{
+    volatile uint32_t *w = (volatile uint32_t *)p;
+    if ((uint32_t)(old >> 32) != (uint32_t)(val >> 32)) {
+        w[0] = 0;
+        w[1] = (uint32_t)(val >> 32);
+    }
+    w[0] = (uint32_t)val;
+}
+
+/* pte_replace() of whatever the entry holds. */
+static inline void pte_write(pte_t *p, pte_t val)
+{
+    pte_replace(p, *(volatile pte_t *)p, val);
+}
+
 /* Flushes this CPU's non-global TLB entries (everything a guest can map). */
 static inline void flush_tlb_local(void) { write_cr3(read_cr3()); }
 

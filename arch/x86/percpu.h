@@ -20,7 +20,9 @@ struct percpu {
     uint64_t *gdt;                 /* the reserved GDT page (entries 7168..7679) */
     uintptr_t gdt_va;              /* base of this CPU's 64 KiB GDT window */
     uint32_t mapcache_used;        /* bitmap of the temporary mapping slots in use */
+    uint32_t mapcache_mfn[MAPCACHE_SLOTS]; /* frame each slot maps, plus 1 (0: none) */
     struct vcpu *current;          /* the vCPU whose frame is on this stack, NULL when idle */
+    bool need_resched;             /* pick again before returning to a guest (kernel/sched.c) */
 };
 
 struct cpu_info {

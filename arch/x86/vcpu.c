@@ -73,7 +73,8 @@ void arch_vcpu_sync_pdpt(struct vcpu *v)
     pte_t *shadow = map_frame(v->arch.pdpt);
     /* Only the address, P, PWT and PCD are legal in a real PDPTE. */
     for (unsigned int i = 0; i < 4; i++) {
-        shadow[i] = guest[i] & (PTE_ADDR | PTE_P | PTE_PWT | PTE_PCD);
+        v->arch.pdpte[i] = guest[i] & (PTE_ADDR | PTE_P | PTE_PWT | PTE_PCD);
+        shadow[i] = v->arch.pdpte[i];
     }
     unmap_frame(shadow);
     unmap_frame(guest);

@@ -19,12 +19,12 @@ struct arch_vcpu {
     uint32_t syscall_eip, sysenter_eip;   /* registered, never used: both stay disabled */
     uint32_t nmi_eip;                     /* registered; no virtual NMIs are raised yet */
     bool failsafe_disables_events, event_disables_events;
-    bool frame_replaced;             /* this hypercall was an iret: EAX is the guest's */
     bool virtual_ts;                 /* guest's CR0.TS (fpu_taskswitch) */
     uint8_t iopl;                    /* virtual IOPL (physdev_op set_iopl) */
     uint32_t debugreg[8];
     mfn_t guest_table;               /* the guest's L3 (what its CR3 names) */
     mfn_t pdpt;                      /* shadow PDPT below 4 GiB, what CR3 really holds */
+    uint64_t pdpte[4];               /* the shadow PDPT's entries, readable without a mapping */
     uint32_t gdt_frames[GUEST_GDT_FRAMES];
     unsigned int gdt_ents;           /* 0: no GDT of its own */
     uint32_t ldt_frames[GUEST_LDT_FRAMES];   /* each holds a descriptor type reference */

@@ -266,6 +266,79 @@ static void test_batch(unsigned long pfn)
     flush_va((uintptr_t)window);
 }
 
+/* Batches longer than what the monitor copies in at a time, crossing page boundaries. */
+static mmu_update_t long_list[512] PAGE_ALIGNED; /* two pages */
+
+static void test_long_batch(unsigned long pfn)
+{
+    uint64_t at = pte_maddr((uintptr_t)window);
+    pte_t other = pte_make(pfn_to_mfn(pfn), PTE_KERNEL_RW);
+    unsigned int done = 0xdead;
+
+    for (unsigned int i = 0; i < 100; i++) {
+        long_list[200 + i] = (mmu_update_t){.ptr = at, .val = i % 2 ? window_pte : other};
+    }
+    long_list[298].val = other;
+    TEST_EQ(HYPERVISOR_mmu_update(&long_list[200], 99, &done, DOMID_SELF), 0);
+    TEST_EQ(done, 99);
+    TEST_EQ(*pte_lookup((uintptr_t)window), other);
+    /* A failure deep in the batch: what came before it is done, nothing after. */
+    long_list[240].val = pte_make(NOT_OURS_MFN, PTE_KERNEL_RW);
+    TEST_EQ(HYPERVISOR_mmu_update(&long_list[200], 100, &done, DOMID_SELF), -XEN_EINVAL);
+    TEST_EQ(done, 40);
+    TEST_EQ(*pte_lookup((uintptr_t)window), window_pte); /* request 239 */
+    long_list[240].val = other;
+}
+
+/* The list runs into a page that is not mapped: done counts every readable request. */
+static void test_batch_into_unmapped_page(void)
+{
+    uintptr_t second = (uintptr_t)&long_list[256];
+    pte_t second_pte = *pte_lookup(second);
+    uint64_t at = pte_maddr((uintptr_t)window);
+    unsigned int done = 0xdead;
+
+    for (unsigned int i = 216; i < 256; i++) {
+        long_list[i] = (mmu_update_t){.ptr = at, .val = window_pte};
+    }
+    TEST_EQ(unmap_page(second), 0);
+    TEST_EQ(HYPERVISOR_mmu_update(&long_list[216], 45, &done, DOMID_SELF), -XEN_EFAULT);
+    TEST_EQ(done, 40);
+    TEST_EQ(map_page(second, second_pte), 0);
+    TEST_EQ(*pte_lookup((uintptr_t)window), window_pte);
+}
+
+/*
+ * Within one batch, a table stops being one: an L1 unhooked by an earlier request of the
+ * same batch can no longer be written; hooked again, it can.
+ */
+static void test_table_changes_within_batch(unsigned long data_pfn)
+{
+    unsigned long l1 = table_frame(0, 0);
+    uint64_t l1e = frame_maddr(pfn_to_mfn(l1)) + L1_IDX * 8;
+    uint64_t l2e = l2e_maddr(0, SPARE_L2_IDX);
+    pte_t data = pte_make(pfn_to_mfn(data_pfn), PTE_KERNEL_RW);
+    mmu_update_t reqs[] = {
+        {.ptr = l2e, .val = pte_make(pfn_to_mfn(l1), L2_FLAGS)},
+        {.ptr = l1e, .val = data},
+        {.ptr = l2e, .val = 0},
+        {.ptr = l1e + 8, .val = data},
+    };
+    unsigned int done = 0xdead;
+
+    TEST_EQ(HYPERVISOR_mmu_update(reqs, 4, &done, DOMID_SELF), -XEN_EINVAL);
+    TEST_EQ(done, 3);
+    TEST_EQ(make_writable(l1), 0); /* no longer a table: its entries gave their refs back */
+    TEST_EQ(page_set_readonly((uintptr_t)pfn_to_va(l1)), 0);
+    reqs[2] = reqs[0];
+    TEST_EQ(HYPERVISOR_mmu_update(&reqs[2], 2, &done, DOMID_SELF), 0);
+    TEST_EQ(done, 2);
+    TEST_EQ(make_writable(l1), -XEN_EINVAL);
+    TEST_EQ(mmu1(l2e, 0), 0);
+    TEST_EQ(make_writable(l1), 0);
+    frame_free(l1);
+}
+
 static void test_bad_arguments(void)
 {
     mmu_update_t req = {.ptr = pte_maddr((uintptr_t)window), .val = 0};
@@ -300,6 +373,9 @@ int guest_main(void)
     test_l3_refusals();
     test_new_tables(pfn);
     test_batch(pfn);
+    test_long_batch(pfn);
+    test_batch_into_unmapped_page();
+    test_table_changes_within_batch(pfn);
     test_bad_arguments();
     test_finish();
 }

@@ -1,4 +1,8 @@
-/* Test guest: HYPERVISOR_update_va_mapping — map, remap read-only, unmap, flush flags, refusals. */
+/*
+ * Test guest: HYPERVISOR_update_va_mapping and update_va_mapping_otherdomain — map, remap
+ * read-only, unmap, every flush flag (NONE, TLB_FLUSH, INVLPG with LOCAL, ALL and a vCPU
+ * bitmap), refusals.
+ */
 #include "guest/hypercall.h"
 #include "guest/mm.h"
 #include "guest/test.h"
@@ -106,6 +110,102 @@ static void test_refusals(void)
     TEST_EQ(*(volatile uint32_t *)window, 7);
 }
 
+/* A vCPU bitmap for UVMF_MULTI: the pointer goes in the flags' upper bits. */
+static uint32_t vcpu_mask = 1;
+static uint32_t all_vcpus_mask = 0xFFFFFFFFu;
+
+static unsigned long multi(const uint32_t *mask, unsigned long flush)
+{
+    return (unsigned long)(uintptr_t)mask | UVMF_MULTI | flush;
+}
+
+/* The window maps pfn's frame after each of these, whatever the flush. */
+static void test_flush_flags(unsigned long pfn)
+{
+    volatile uint32_t *direct = pfn_to_va(pfn);
+    pte_t pte = pte_make(pfn_to_mfn(pfn), PTE_KERNEL_RW);
+    pte_t mine = pte_make(va_to_mfn(window), PTE_KERNEL_RW);
+    struct mmuext_op flush = {.cmd = MMUEXT_INVLPG_LOCAL, .arg1.linear_addr = (uintptr_t)window};
+    const unsigned long ok[] = {
+        UVMF_INVLPG | UVMF_LOCAL,
+        UVMF_TLB_FLUSH | UVMF_LOCAL,
+        UVMF_INVLPG | UVMF_ALL,
+        UVMF_TLB_FLUSH | UVMF_ALL,
+        multi(&vcpu_mask, UVMF_INVLPG),
+        multi(&vcpu_mask, UVMF_TLB_FLUSH),
+        multi(&all_vcpus_mask, UVMF_INVLPG),
+    };
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(ok); i++) {
+        direct[0] = 0x1000 + i;
+        TEST_CHECK(uvm((uintptr_t)window, pte, ok[i]) == 0, "flags %lx", ok[i]);
+        TEST_CHECK(*(volatile uint32_t *)window == 0x1000 + i, "flags %lx: window reads %x", ok[i],
+                   *(volatile uint32_t *)window);
+        TEST_EQ(uvm((uintptr_t)window, mine, ok[i]), 0);
+    }
+    /* UVMF_NONE: the guest flushes itself; a vCPU set is not looked at without a flush. */
+    direct[0] = 0x2000;
+    TEST_EQ(uvm((uintptr_t)window, pte, UVMF_NONE), 0);
+    TEST_EQ(HYPERVISOR_mmuext_op(&flush, 1, NULL, DOMID_SELF), 0);
+    TEST_EQ(*(volatile uint32_t *)window, 0x2000);
+    TEST_EQ(uvm((uintptr_t)window, mine, UVMF_NONE | (MONITOR_VA & ~3UL)), 0);
+    TEST_EQ(HYPERVISOR_mmuext_op(&flush, 1, NULL, DOMID_SELF), 0);
+    TEST_EQ(*(volatile uint32_t *)window, 7);
+}
+
+/* Refused flags change nothing: the window still maps its own frame afterwards. */
+static void test_flag_refusals(unsigned long pfn)
+{
+    pte_t pte = pte_make(pfn_to_mfn(pfn), PTE_KERNEL_RW);
+
+    /* Flush type 3 is no flush type. */
+    TEST_EQ(uvm((uintptr_t)window, pte, 3), -XEN_EINVAL);
+    TEST_EQ(uvm((uintptr_t)window, pte, 3 | UVMF_ALL), -XEN_EINVAL);
+    /* A vCPU bitmap in the monitor, or where nothing is mapped. */
+    TEST_EQ(uvm((uintptr_t)window, pte, (MONITOR_VA & ~3UL) | UVMF_INVLPG), -XEN_EFAULT);
+    TEST_EQ(uvm((uintptr_t)window, pte, (NO_L1_VA & ~3UL) | UVMF_TLB_FLUSH), -XEN_EFAULT);
+    TEST_EQ(uvm((uintptr_t)window, pte, 0xFFFFFFFCUL | UVMF_INVLPG), -XEN_EFAULT);
+    TEST_EQ(*(volatile uint32_t *)window, 7);
+}
+
+/* Own domain (DOMID_SELF, or its id) as update_va_mapping; any other id -EPERM. */
+static void test_otherdomain(unsigned long pfn)
+{
+    volatile uint32_t *direct = pfn_to_va(pfn);
+    pte_t pte = pte_make(pfn_to_mfn(pfn), PTE_KERNEL_RW);
+    pte_t mine = pte_make(va_to_mfn(window), PTE_KERNEL_RW);
+    static const domid_t others[] = {DOMID_IO, DOMID_XEN, DOMID_COW, DOMID_INVALID, 0x7FFF, 0xFFFF};
+    unsigned int own_ids = 0, eperm = 0;
+
+    direct[0] = 0x3000;
+    TEST_EQ(
+        HYPERVISOR_update_va_mapping_otherdomain((uintptr_t)window, pte, UVMF_INVLPG, DOMID_SELF),
+        0);
+    TEST_EQ(*(volatile uint32_t *)window, 0x3000);
+    TEST_EQ(
+        HYPERVISOR_update_va_mapping_otherdomain((uintptr_t)window, mine, UVMF_INVLPG, DOMID_SELF),
+        0);
+    /* Our own id is one of the first ones: exactly one of them behaves as DOMID_SELF. */
+    for (domid_t id = 0; id < 64; id++) {
+        int rc = HYPERVISOR_update_va_mapping_otherdomain((uintptr_t)window, mine, UVMF_INVLPG, id);
+        own_ids += rc == 0;
+        eperm += rc == -XEN_EPERM;
+    }
+    TEST_EQ(own_ids, 1);
+    TEST_EQ(eperm, 63);
+    for (unsigned int i = 0; i < ARRAY_SIZE(others); i++) {
+        TEST_CHECK(HYPERVISOR_update_va_mapping_otherdomain((uintptr_t)window, pte, UVMF_INVLPG,
+                                                            others[i]) == -XEN_EPERM,
+                   "domid %x", others[i]);
+    }
+    /* Its own checks still apply for DOMID_SELF. */
+    TEST_EQ(HYPERVISOR_update_va_mapping_otherdomain(MONITOR_VA, mine, UVMF_INVLPG, DOMID_SELF),
+            -XEN_EINVAL);
+    TEST_EQ(HYPERVISOR_update_va_mapping_otherdomain((uintptr_t)window, pte, 3, DOMID_SELF),
+            -XEN_EINVAL);
+    TEST_EQ(*(volatile uint32_t *)window, 7);
+}
+
 int guest_main(void)
 {
     unsigned long pfn = frame_alloc();
@@ -116,5 +216,8 @@ int guest_main(void)
     test_map_other_frame(pfn);
     test_readonly_and_unmap(pfn);
     test_refusals();
+    test_flush_flags(pfn);
+    test_flag_refusals(pfn);
+    test_otherdomain(pfn);
     test_finish();
 }

@@ -40,6 +40,9 @@ vcpu_info_t *vcpu0(void);
 /* True when the event and failsafe callbacks are registered, so events may be unmasked. */
 extern bool events_usable;
 
+/* The TSC read by the very first instruction of the image (head.S). */
+extern uint64_t guest_entry_tsc;
+
 /* The image's extent, from guest.ld. */
 extern char __image_start[], __image_end[], __text_start[], __text_end[];
 
