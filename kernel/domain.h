@@ -12,6 +12,7 @@
 #include "arch/x86/vcpu.h"
 #include "kernel/event.h"
 #include "kernel/spinlock.h"
+#include "kernel/vtime.h"
 #include "kernel/xen.h"
 #include <xen/features.h>
 #include <xen/sched.h>
@@ -56,6 +57,7 @@ struct vcpu {
     struct vcpu *next_runnable; /* run queue link (scheduler lock) */
     vcpu_info_t *vcpu_info;     /* in the shared info page */
     struct evtchn_vcpu evtchn;  /* VIRQ bindings, SCHEDOP_poll ports (kernel/event.h) */
+    struct vcpu_timers timers;  /* its guest timers (kernel/vtime.h) */
     struct arch_vcpu arch;
 };
 
