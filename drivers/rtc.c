@@ -55,7 +55,8 @@ static uint8_t from_bcd(uint8_t v)
 
 uint32_t rtc_days_since_epoch(uint32_t y, uint32_t m, uint32_t d)
 {
-    static const uint16_t before_month[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    static const uint16_t before_month[12] = {0,   31,  59,  90,  120, 151,
+                                              181, 212, 243, 273, 304, 334};
     uint32_t leaps = (y - 1) / 4 - (y - 1) / 100 + (y - 1) / 400; /* leap years before y */
     uint32_t days = (y - 1970) * 365 + leaps - 477;               /* 477 leap years before 1970 */
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

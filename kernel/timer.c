@@ -16,9 +16,9 @@
 #define PROGRAM_MAX_NS (100u * 1000 * 1000)
 
 struct cpu_timers {
-    spinlock_t lock;          /* queue */
+    spinlock_t lock; /* queue */
     struct timer_queue queue;
-    bool running;             /* in timer_interrupt(): it programs the LAPIC at the end */
+    bool running; /* in timer_interrupt(): it programs the LAPIC at the end */
 };
 
 static struct cpu_timers cpu_timers[MAX_CPUS];

@@ -17,11 +17,11 @@ typedef void (*timer_fn)(void *arg);
 struct timer {
     timer_fn fn;
     void *arg;
-    uint64_t deadline;   /* absolute, in time_now_ns() nanoseconds */
-    struct timer *next;  /* the next later timer on the same queue */
+    uint64_t deadline;  /* absolute, in time_now_ns() nanoseconds */
+    struct timer *next; /* the next later timer on the same queue */
     bool queued;
-    uint8_t cpu;         /* whose queue, while queued */
-    uint16_t domid;      /* the domain it serves (0: the monitor), for the leak check */
+    uint8_t cpu;    /* whose queue, while queued */
+    uint16_t domid; /* the domain it serves (0: the monitor), for the leak check */
 };
 
 /* Timers ordered by deadline, earliest first; equal deadlines in the order they were set. */

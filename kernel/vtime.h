@@ -19,7 +19,7 @@ struct vcpu_timers {
     struct timer singleshot; /* set_timer_op, VCPUOP_set_singleshot_timer */
     struct timer periodic;   /* VCPUOP_set_periodic_timer */
     uint64_t period_ns;
-    struct timer poll;       /* SCHEDOP_poll's timeout */
+    struct timer poll; /* SCHEDOP_poll's timeout */
 };
 
 /*

@@ -145,8 +145,8 @@ static void test_poll_timeout(void)
     }
     TEST_CHECK(late <= N / 4, "%u of %u polls ended 4 ms late or more", late, N);
     TEST_EQ(evtchn_close(port), 0);
-    test_note("poll timeouts: %u polls, %llu-%llu us late, %u of them 4 ms or more", N,
-              best / US, worst / US, late);
+    test_note("poll timeouts: %u polls, %llu-%llu us late, %u of them 4 ms or more", N, best / US,
+              worst / US, late);
 }
 
 int guest_main(void)

@@ -48,10 +48,10 @@ static void insert_reports_new_head(void **state)
     struct timer_queue q = {0};
     struct timer a, b, c, e;
 
-    assert_true(tq_insert(&q, mk(&a, 100)));   /* empty queue */
-    assert_false(tq_insert(&q, mk(&b, 200)));  /* later */
-    assert_true(tq_insert(&q, mk(&c, 50)));    /* earlier */
-    assert_false(tq_insert(&q, mk(&e, 50)));   /* equal: behind the one set first */
+    assert_true(tq_insert(&q, mk(&a, 100)));  /* empty queue */
+    assert_false(tq_insert(&q, mk(&b, 200))); /* later */
+    assert_true(tq_insert(&q, mk(&c, 50)));   /* earlier */
+    assert_false(tq_insert(&q, mk(&e, 50)));  /* equal: behind the one set first */
     assert_ptr_equal(tq_first(&q), &c);
     assert_ptr_equal(c.next, &e);
 }
@@ -99,8 +99,8 @@ static void remove_head_middle_tail_and_absent(void **state)
     assert_true(tq_remove(&q, &t[2]));
     assert_true(tq_remove(&q, &t[4]));
     assert_false(t[0].queued || t[2].queued || t[4].queued);
-    assert_false(tq_remove(&q, &t[2]));                 /* twice */
-    assert_false(tq_remove(&q, mk(&other, 20)));        /* never queued */
+    assert_false(tq_remove(&q, &t[2]));          /* twice */
+    assert_false(tq_remove(&q, mk(&other, 20))); /* never queued */
     assert_int_equal(order(&q, got, 5), 2);
     assert_int_equal(got[0], 20);
     assert_int_equal(got[1], 40);
@@ -214,8 +214,8 @@ uint8_t inb(uint16_t port)
     return cmos[cmos_index];
 }
 
-static void cmos_set(uint8_t sec, uint8_t min, uint8_t hour, uint8_t day, uint8_t mon,
-                     uint8_t year, uint8_t century, uint8_t reg_b)
+static void cmos_set(uint8_t sec, uint8_t min, uint8_t hour, uint8_t day, uint8_t mon, uint8_t year,
+                     uint8_t century, uint8_t reg_b)
 {
     cmos[0x00] = sec;
     cmos[0x02] = min;
@@ -266,8 +266,8 @@ static void rtc_days_since_epoch_known_dates(void **state)
     assert_int_equal(rtc_days_since_epoch(1970, 1, 1), 0);
     assert_int_equal(rtc_days_since_epoch(1970, 3, 1), 59);
     assert_int_equal(rtc_days_since_epoch(2000, 1, 1), 10957);
-    assert_int_equal(rtc_days_since_epoch(2000, 3, 1), 11017);   /* 2000 is a leap year */
-    assert_int_equal(rtc_days_since_epoch(2100, 3, 1), 47541);   /* 2100 is not */
+    assert_int_equal(rtc_days_since_epoch(2000, 3, 1), 11017); /* 2000 is a leap year */
+    assert_int_equal(rtc_days_since_epoch(2100, 3, 1), 47541); /* 2100 is not */
     assert_int_equal(rtc_days_since_epoch(2024, 2, 29), 19782);
     assert_int_equal(rtc_days_since_epoch(2038, 1, 19), 24855);
 }
