@@ -37,6 +37,10 @@ static void periodic_fire(void *arg)
     struct vcpu_timers *vt = &v->timers;
     uint64_t now = time_now_ns(), next = vt->periodic.deadline + vt->period_ns;
 
+    /* Stopped meanwhile: re-arming with no period would fire in a loop. */
+    if (vt->period_ns == 0) {
+        return;
+    }
     evtchn_send_virq(v, VIRQ_TIMER);
     timer_set(&vt->periodic, next > now ? next : now + vt->period_ns);
 }

@@ -23,6 +23,9 @@ bool tq_remove(struct timer_queue *q, struct timer *t)
 {
     struct timer **link = &q->head;
 
+    if (!t->queued) {
+        return false;
+    }
     while (*link && *link != t) {
         link = &(*link)->next;
     }

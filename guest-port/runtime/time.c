@@ -42,18 +42,22 @@ void time_record_read(const vcpu_info_t *vi, vcpu_time_info_t *out)
     out->version = version;
 }
 
+uint64_t time_at_tsc(const vcpu_time_info_t *r, uint64_t tsc)
+{
+    /* A TSC read before the record was written (another CPU's record) counts as no time. */
+    if (tsc < r->tsc_timestamp) {
+        tsc = r->tsc_timestamp;
+    }
+    return r->system_time +
+           time_scale_tsc(tsc - r->tsc_timestamp, r->tsc_to_system_mul, r->tsc_shift);
+}
+
 uint64_t time_system_ns_of(const vcpu_info_t *vi)
 {
     vcpu_time_info_t r;
-    uint64_t tsc;
 
     time_record_read(vi, &r);
-    tsc = rdtsc();
-    /* A TSC read before the record was written (another CPU's record) counts as no time. */
-    if (tsc < r.tsc_timestamp) {
-        tsc = r.tsc_timestamp;
-    }
-    return r.system_time + time_scale_tsc(tsc - r.tsc_timestamp, r.tsc_to_system_mul, r.tsc_shift);
+    return time_at_tsc(&r, rdtsc());
 }
 
 uint64_t time_system_ns(void)

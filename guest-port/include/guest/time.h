@@ -27,6 +27,10 @@ uint64_t time_scale_tsc(uint64_t delta, uint32_t mul, int8_t shift);
 /* A consistent copy of a time record: retried while the monitor is rewriting it. */
 void time_record_read(const vcpu_info_t *vi, vcpu_time_info_t *out);
 
+/* System time in ns at the TSC reading tsc by a record (a reading before the record was
+ * written counts as its own time). */
+uint64_t time_at_tsc(const vcpu_time_info_t *r, uint64_t tsc);
+
 /* System time in ns by vi's record (the vCPU reading must be vi's own: its TSC). */
 uint64_t time_system_ns_of(const vcpu_info_t *vi);
 
