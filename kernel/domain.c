@@ -54,6 +54,7 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     }
     v->domain = d;
     v->id = id;
+    vtimer_vcpu_init(v);
     if (arch_vcpu_init(v)) {
         kfree(v);
         return NULL;
@@ -147,6 +148,10 @@ static uint32_t count_owned(const struct domain *d)
 uint32_t domain_destroy(struct domain *d)
 {
     uint32_t left, f;
+    /* No timer may raise an event from here on. */
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        vtimer_vcpu_destroy(d->vcpu[i]);
+    }
     /* First: peers' ends become unbound while this domain's tables and pages still exist. */
     evtchn_domain_destroy(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
@@ -274,6 +279,10 @@ void domains_all_gone(void)
     /* Port buckets live in heap slabs, which the frame count sees as free: count them. */
     if (!kept && evtchn_buckets_live()) {
         pr_err("event channels: %u port buckets still allocated: LEAK\n", evtchn_buckets_live());
+        leak = true;
+    }
+    if (!kept && timers_armed_for_domains()) {
+        pr_err("timers: %u still armed for destroyed domains: LEAK\n", timers_armed_for_domains());
         leak = true;
     }
     if (kept) {

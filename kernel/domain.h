@@ -12,6 +12,7 @@
 #include "arch/x86/vcpu.h"
 #include "kernel/event.h"
 #include "kernel/spinlock.h"
+#include "kernel/vtime.h"
 #include "kernel/xen.h"
 #include <xen/features.h>
 #include <xen/sched.h>
@@ -63,6 +64,7 @@ struct vcpu {
     struct {
         uint32_t gen, base, index, l1_mfn;
     } va_walk;
+    struct vcpu_timers timers;  /* its guest timers (kernel/vtime.h) */
     struct arch_vcpu arch;
 };
 

@@ -288,6 +288,7 @@ int domain_build(struct domain *d, const void *file, size_t size, const struct g
         return rc;
     }
     setup_vcpus(d, img, &l, p2m);
+    vtime_domain_init(d);
     pr_info("domain %u (%s): %u MiB, %u vCPU(s), entry 0x%x, start_info 0x%x, page tables at 0x%x "
             "(%u frames), region 0x%x-0x%x\n", d->id, d->name, d->cfg.memory_mib, d->nr_vcpus,
             img->entry, pfn_va(&l, l.si_pfn), pfn_va(&l, l.pt_pfn), l.nr_pt, l.vbase, l.end_va);

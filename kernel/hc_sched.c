@@ -3,6 +3,7 @@
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
 #include "kernel/sched.h"
+#include "kernel/vtime.h"
 #include "mm/guest_copy.h"
 #include <xen/sched.h>
 
@@ -65,6 +66,9 @@ static long sched_poll(struct vcpu *v, uint32_t arg)
     }
     v->poll_deadline = sp.timeout;
     vcpu_block(v);
+    if (sp.timeout) {
+        vtimer_poll_arm(v, sp.timeout);
+    }
     if (evtchn_poll_begin(v, ports, sp.nr_ports) || events_deliverable(v)) {
         vcpu_unblock(v);
     }

@@ -1,4 +1,5 @@
-/* vcpu_op: which vCPUs are up, bringing one up or down, and run-state information. */
+/* vcpu_op: which vCPUs are up, bringing one up or down, run-state information; the timer
+ * sub-ops are in kernel/hc_timer.c. */
 #include "arch/x86/segments.h"
 #include "kernel/errno.h"
 #include "kernel/hypercall.h"
@@ -109,6 +110,6 @@ long do_vcpu_op(struct vcpu *v, const uint32_t a[6])
         return copy_to_guest(arg, &rs, sizeof(rs)) ? -EFAULT : 0;
     }
     default:
-        return -ENOSYS;
+        return vtimer_is_vcpu_op(cmd) ? vtimer_vcpu_op(v, target, cmd, arg) : -ENOSYS;
     }
 }

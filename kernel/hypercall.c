@@ -35,6 +35,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_physdev_op] = do_physdev_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_update_va_mapping_otherdomain] = do_update_va_mapping_otherdomain,
+    [__HYPERVISOR_set_timer_op] = do_set_timer_op,
 };
 
 static inline long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])

@@ -117,6 +117,7 @@ void start_monitor(uint32_t magic, uint32_t info_pa)
     if (!time_selftest()) {
         pr_err("time: the one-shot timer is not usable; guests will not be preempted\n");
     }
+    vtime_init();
     sched_start_ticks();
     print_memory_summary();
     selftest_run();

@@ -3,6 +3,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/time.h"
+#include "kernel/timer.h"
 #include "kernel/lib.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -62,41 +63,28 @@ void vcpu_unblock(struct vcpu *v)
     evtchn_poll_done(v);
 }
 
-/* Wakes the vCPUs whose SCHEDOP_poll timeout has passed (checked every tick). */
-static void wake_expired_polls(void)
-{
-    uint64_t now = time_now_ns();
-    uint32_t f = spin_lock_irqsave(&sched_lock);
-    struct vcpu *v = ring_head;
-    if (v) {
-        do {
-            if (v->blocked && v->poll_deadline && v->poll_deadline <= now) {
-                v->poll_deadline = 0;
-                v->blocked = false;
-                evtchn_poll_done(v);
-            }
-            v = v->next_runnable;
-        } while (v != ring_head);
-    }
-    spin_unlock_irqrestore(&sched_lock, f);
-}
-
 #define TICK_NS (10u * 1000 * 1000)   /* the time slice: 10 ms */
+
+/* Each CPU's tick, on its timer queue (kernel/timer.h). */
+static struct timer tick_timer[MAX_CPUS];
 
 /* The tick: every slice, the running vCPU goes to the back of the line. */
 static void tick(void *arg)
 {
-    (void)arg;
-    wake_expired_polls();
     sched_request();
-    timer_oneshot_ns(TICK_NS, tick, NULL);
+    timer_set(arg, time_now_ns() + TICK_NS);
 }
 
 void sched_start_ticks(void)
 {
-    if (timer_oneshot_ns(TICK_NS, tick, NULL)) {
+    struct timer *t = &tick_timer[smp_processor_id()];
+
+    if (!timer_usable()) {
         pr_warn("sched: no timer tick; vCPUs switch only when they yield or block\n");
+        return;
     }
+    timer_init(t, tick, t);
+    timer_set(t, time_now_ns() + TICK_NS);
 }
 
 void sched_request(void)

@@ -11,7 +11,7 @@
 void sched_add_vcpu(struct vcpu *v);
 void sched_remove_vcpu(struct vcpu *v);
 
-/* Starts this CPU's scheduling tick (the LAPIC one-shot timer, re-armed each slice). */
+/* Starts this CPU's scheduling tick (a timer on its queue, kernel/timer.h, re-armed each slice). */
 void sched_start_ticks(void);
 
 /*

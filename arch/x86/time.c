@@ -83,7 +83,23 @@ static inline uint64_t scale_apply(const struct scale *s, uint64_t x)
 
 uint64_t time_now_ns(void)
 {
-    return scale_apply(&tsc_to_ns, rdtsc() - tsc_at_start);
+    return time_tsc_to_ns(rdtsc());
+}
+
+uint64_t time_tsc_to_ns(uint64_t tsc)
+{
+    return scale_apply(&tsc_to_ns, tsc - tsc_at_start);
+}
+
+/*
+ * The same scale in Xen's form: ns = ((tsc_delta << shift) * mul) >> 32.  scale_make()
+ * leaves a shift of at most 32, so Xen's shift is 32 minus ours, never negative: a left
+ * shift loses nothing, and both forms compute exactly floor(delta * mult / 2^shift).
+ */
+void time_tsc_scale(uint32_t *mul, int8_t *shift)
+{
+    *mul = tsc_to_ns.mult;
+    *shift = (int8_t)(32 - tsc_to_ns.shift);
 }
 
 /* ---- calibration ---------------------------------------------------------------------------- */

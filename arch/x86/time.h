@@ -22,6 +22,16 @@ void time_init(void);
  */
 uint64_t time_now_ns(void);
 
+/* The time_now_ns() value at the TSC reading tsc (at or after time_init()). */
+uint64_t time_tsc_to_ns(uint64_t tsc);
+
+/*
+ * The TSC-to-nanoseconds scale in the form of Xen's vcpu_time_info: a TSC interval d is
+ * ((d << shift) * mul) >> 32 ns, shift >= 0, the product taken to 96 bits.  Exactly
+ * the scale time_now_ns() uses, so floor-rounded the same way.  After time_init().
+ */
+void time_tsc_scale(uint32_t *mul, int8_t *shift);
+
 /*
  * Arms this CPU's one-shot timer: fn(arg) runs from the LAPIC timer interrupt about ns
  * nanoseconds from now, with interrupts off.  Returns 0; -EINVAL for ns == 0, ns beyond

@@ -117,6 +117,7 @@ static void load_vcpu_state(struct vcpu *v)
 {
     struct arch_vcpu *a = &v->arch;
     this_cpu()->current = v;
+    vtime_update(v);
     write_cr3((uint32_t)mfn_to_paddr(a->pdpt));
     tss_set_ring1_stack(a->kernel_ss, a->kernel_sp);
     gdt_load_guest_frames(a->gdt_frames, (a->gdt_ents + 511) / 512);
