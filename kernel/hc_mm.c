@@ -6,6 +6,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/segments.h"
 #include "kernel/errno.h"
+#include "kernel/hc_mmu.h"
 #include "kernel/hypercall.h"
 #include "kernel/lib.h"
 #include "mm/guest_copy.h"
@@ -70,22 +71,22 @@ long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
 {
     struct domain *d = v->domain;
     uint32_t va = a[0], flags = a[3];
-    pte_t new = (uint64_t)a[1] | ((uint64_t)a[2] << 32), *l1, old;
+    pte_t new = (uint64_t)a[1] | ((uint64_t)a[2] << 32);
     uint32_t l1mfn, irq;
-    long rc = 0;
+    long rc = -EINVAL;
     if (va >= MONITOR_WINDOW_START || (flags & UVMF_FLUSHTYPE_MASK) == 3) {
         return -EINVAL;
     }
     irq = spin_lock_irqsave(&d->mm_lock);
     l1mfn = l1_for(v, va);
-    if (l1mfn == NO_FRAME || l1e_get_refs(new, d->id)) {
-        rc = -EINVAL;
-    } else {
-        l1 = map_frame(_mfn(l1mfn));
-        old = l1[(va >> 12) & 511];
-        l1[(va >> 12) & 511] = new;
-        unmap_frame(l1);
-        l1e_put_refs(old);
+    if (l1mfn != NO_FRAME) {
+        /*
+         * The entry is live: a plain 64-bit store is two 32-bit ones, and a page walk in
+         * between could cache a torn entry (one half old, one new).  pt_update_locked
+         * checks val as mmu_update does and stores it without a torn state.
+         */
+        rc = pt_update_locked(d, mfn_to_paddr(_mfn(l1mfn)) + ((va >> 12) & 511) * sizeof(pte_t),
+                              new, false);
     }
     spin_unlock_irqrestore(&d->mm_lock, irq);
     if (!rc) {
