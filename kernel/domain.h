@@ -11,6 +11,7 @@
 
 #include "arch/x86/vcpu.h"
 #include "kernel/event.h"
+#include "kernel/sched_credit.h"
 #include "kernel/spinlock.h"
 #include "kernel/xen.h"
 #include <xen/features.h>
@@ -38,6 +39,7 @@ struct domain_config {
     uint32_t memory_mib;
     uint32_t max_memory_mib;
     uint32_t vcpus;
+    uint32_t weight, cap;       /* credit scheduler: share and percent-of-a-CPU limit (0 = none) */
     enum crash_action on_crash;
     bool privileged;
     char guest_cmdline[GUEST_CMDLINE_MAX];
@@ -53,7 +55,10 @@ struct vcpu {
     bool blocked;               /* SCHEDOP_block: waits for an event */
     bool running;               /* on a CPU now */
     uint64_t poll_deadline;     /* SCHEDOP_poll: system time it wakes at; 0 = none */
-    struct vcpu *next_runnable; /* run queue link (scheduler lock) */
+    /* Scheduler state (kernel/sched.c, under its lock; runstate also read by vcpu_op). */
+    struct credit_vcpu sched;   /* run queue ring link, yield flag, pick order */
+    uint64_t run_start;         /* system time its CPU time was last accounted up to */
+    struct vcpu_runstate_info runstate;
     vcpu_info_t *vcpu_info;     /* in the shared info page */
     struct evtchn_vcpu evtchn;  /* VIRQ bindings, SCHEDOP_poll ports (kernel/event.h) */
     struct arch_vcpu arch;
@@ -80,6 +85,8 @@ struct domain {
 
     unsigned int nr_vcpus;
     struct vcpu *vcpu[MAX_VCPUS];
+
+    struct credit_acct credit;      /* weight, cap, credit, CPU time used (kernel/sched.c) */
 
     struct evtchn_domain evtchn;    /* event-channel ports (kernel/event.h) */
 };
