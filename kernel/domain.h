@@ -21,7 +21,7 @@
 #define GUEST_FEATURES_SUBMAP0 ((1u << XENFEAT_writable_descriptor_tables) | \
                                 (1u << XENFEAT_pae_pgdir_above_4gb))
 
-#define MAX_DOMAINS        64
+#define MAX_DOMAINS        128     /* ids 1..127; id 0 is the monitor's */
 #define MAX_VCPUS          XEN_LEGACY_MAX_VCPUS
 #define DOMAIN_NAME_MAX    32
 #define GUEST_CMDLINE_MAX  MAX_GUEST_CMDLINE
