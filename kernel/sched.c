@@ -10,6 +10,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/time.h"
+#include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/panic.h"
@@ -21,6 +22,11 @@ static spinlock_t sched_lock = SPINLOCK_INIT;
 static uint64_t last_acct;          /* system time of the last credit distribution */
 static unsigned int sched_cpus;     /* CPUs that run vCPUs (those with a tick) */
 static bool need_resched[MAX_CPUS];
+
+/* sched_dump=N: print the run queue every N ms (0: never), for lack of a debug key yet. */
+static unsigned int dump_every_ms;
+integer_param("sched_dump", dump_every_ms);
+static uint64_t last_dump;
 extern pte_t boot_l3[4];
 
 static struct vcpu *vcpu_of(struct credit_vcpu *c)
@@ -204,6 +210,10 @@ void sched_tick(void)
         distribute(now);
     }
     spin_unlock_irqrestore(&sched_lock, f);
+    if (dump_every_ms && now - last_dump >= dump_every_ms * 1000000ull) {
+        last_dump = now;
+        sched_dump();
+    }
     sched_request();
 }
 

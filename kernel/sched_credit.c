@@ -46,27 +46,69 @@ static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Whether a counts in this distribution: it wants the CPU and has room for credit. */
+static bool takes_credit(const struct credit_acct *a, bool active, int64_t bound)
+{
+    return (active || a->ran) && a->credit < bound;
+}
+
+/*
+ * Shares pool among the accounts that take credit, by weight, no account beyond bound:
+ * what one cannot hold goes to the others, again by weight (a mostly sleeping domain with
+ * a large weight would otherwise soak up each period's credit and leave the rest at the
+ * lower bound, where their weights no longer tell them apart).
+ */
+static void share_pool(struct credit_acct *const accts[], const bool active[], unsigned int n,
+                       uint64_t pool, int64_t bound)
+{
+    bool again = true;
+    for (unsigned int i = 0; i < n; i++) {
+        accts[i]->full = !takes_credit(accts[i], active[i], bound);
+    }
+    while (again && pool) {
+        uint64_t total_weight = 0;
+        again = false;
+        for (unsigned int i = 0; i < n; i++) {
+            total_weight += accts[i]->full ? 0 : accts[i]->weight;
+        }
+        if (!total_weight) {
+            return;
+        }
+        /* First those whose share would overflow: they are filled, and the rest shared anew. */
+        for (unsigned int i = 0; i < n; i++) {
+            struct credit_acct *a = accts[i];
+            uint64_t room = (uint64_t)(bound - a->credit);
+            if (!a->full && pool * a->weight / total_weight >= room) {
+                a->credit = bound;
+                a->full = true;
+                pool -= room;
+                again = true;
+            }
+        }
+        if (!again) {
+            for (unsigned int i = 0; i < n; i++) {
+                if (!accts[i]->full) {
+                    accts[i]->credit += (int64_t)(pool * accts[i]->weight / total_weight);
+                }
+            }
+        }
+    }
+}
+
 void credit_distribute(struct credit_acct *const accts[], const bool active[], unsigned int n,
                        uint64_t elapsed_ns, unsigned int nr_cpus)
 {
-    uint64_t total_weight = 0, pool = elapsed_ns * nr_cpus;
     int64_t bound = (int64_t)(CREDIT_CLAMP_PERIODS * CREDIT_PERIOD_NS);
-    for (unsigned int i = 0; i < n; i++) {
-        if (active[i] || accts[i]->ran) {
-            total_weight += accts[i]->weight;
-        }
-    }
+    share_pool(accts, active, n, elapsed_ns * nr_cpus, bound);
     for (unsigned int i = 0; i < n; i++) {
         struct credit_acct *a = accts[i];
-        if ((active[i] || a->ran) && total_weight) {
-            a->credit += (int64_t)(pool * a->weight / total_weight);
-        }
         /* An idle domain's old credit is kept but not added to: it cannot hoard. */
-        a->credit = clamp64(a->credit, -bound, bound);
+        a->credit = clamp64(a->credit, -(int64_t)CREDIT_DEBT_MAX_NS, bound);
         if (a->cap) {
             int64_t refill = (int64_t)(elapsed_ns * a->cap / 100);
             /* Debt carries over; a surplus never grows beyond one refill (no bursts). */
-            a->cap_budget = clamp64(a->cap_budget + refill, -bound * (int64_t)a->nr_vcpus, refill);
+            a->cap_budget = clamp64(a->cap_budget + refill,
+                                    -(int64_t)CREDIT_DEBT_MAX_NS * a->nr_vcpus, refill);
         }
         a->ran = false;
     }

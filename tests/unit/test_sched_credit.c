@@ -11,18 +11,28 @@
 #define MS           (1000ull * 1000)
 #define TICK         (10 * MS)
 #define MAX_SIM      8
-#define YIELD_RUN_NS 2000   /* a yielding vCPU's run between yields */
+#define YIELD_RUN_NS 2000   /* a yielding (or waking) vCPU's run between yields (or sleeps) */
+#define SLEEP_NS     (50 * MS)   /* a sleeper wakes this often */
 
-enum behaviour { SPIN, BLOCKED, YIELDER };
+enum behaviour { SPIN, BLOCKED, YIELDER, SLEEPER };
 
 struct sim {
     unsigned int nr_dom, nr_vcpu;
     bool jitter;                /* ticks 10 to 30 ms apart, as under a busy emulator */
+    bool stalls;                /* every 37th tick 150 ms late: a descheduled emulator */
     struct credit_acct dom[MAX_SIM];
     struct credit_vcpu v[MAX_SIM];
     enum behaviour how[MAX_SIM];
     uint64_t used[MAX_SIM];     /* per vCPU */
+    uint64_t wake_at[MAX_SIM];  /* a sleeper's next wake-up */
+    uint64_t now;
 };
+
+static bool sim_runnable(const struct sim *s, unsigned int i)
+{
+    return s->how[i] == SPIN || s->how[i] == YIELDER ||
+           (s->how[i] == SLEEPER && s->now >= s->wake_at[i]);
+}
 
 static void sim_dom(struct sim *s, unsigned int weight, unsigned int cap, unsigned int vcpus,
                     enum behaviour how)
@@ -49,7 +59,7 @@ static void sim_distribute(struct sim *s, uint64_t elapsed)
         accts[d] = &s->dom[d];
     }
     for (unsigned int i = 0; i < s->nr_vcpu; i++) {
-        if (s->how[i] != BLOCKED) {
+        if (sim_runnable(s, i)) {
             active[s->v[i].acct - s->dom] = true;
         }
     }
@@ -59,7 +69,7 @@ static void sim_distribute(struct sim *s, uint64_t elapsed)
 static struct credit_vcpu *sim_pick(struct sim *s)
 {
     for (unsigned int i = 0; i < s->nr_vcpu; i++) {
-        s->v[i].eligible = s->how[i] != BLOCKED;
+        s->v[i].eligible = sim_runnable(s, i);
     }
     return credit_pick(&s->v[0]);
 }
@@ -69,10 +79,11 @@ static void sim_run(struct sim *s, uint64_t total)
 {
     uint64_t now = 0, last_acct = 0, next_tick = TICK;
     struct credit_vcpu *cur = sim_pick(s);
+    s->now = 0;
     while (now < total) {
         unsigned int idx = cur ? (unsigned int)(cur - s->v) : 0;
         uint64_t until = next_tick;
-        if (cur && s->how[idx] == YIELDER && now + YIELD_RUN_NS < until) {
+        if (cur && (s->how[idx] == YIELDER || s->how[idx] == SLEEPER) && now + YIELD_RUN_NS < until) {
             until = now + YIELD_RUN_NS;
         }
         if (cur) {
@@ -80,12 +91,18 @@ static void sim_run(struct sim *s, uint64_t total)
             s->used[idx] += until - now;
         }
         now = until;
+        s->now = now;
         if (now == next_tick) {
             next_tick += s->jitter ? TICK + (now / 7 % 21) * MS : TICK;
+            if (s->stalls && (now / TICK) % 37 == 0) {
+                next_tick += 150 * MS;
+            }
             if (now - last_acct >= CREDIT_PERIOD_NS) {
                 sim_distribute(s, now - last_acct);
                 last_acct = now;
             }
+        } else if (s->how[idx] == SLEEPER) {
+            s->wake_at[idx] = now + SLEEP_NS;
         } else {
             cur->yielded = true;
         }
@@ -126,6 +143,39 @@ static void shares_follow_weights_with_jittery_ticks(void **state)
     assert_in_range(dom_share(&s, 0, total), 133, 153);
     assert_in_range(dom_share(&s, 1, total), 276, 296);
     assert_in_range(dom_share(&s, 2, total), 561, 581);
+}
+
+static void heavy_sleeper_leaves_the_others_their_ratio(void **state)
+{
+    static struct sim s;
+    uint64_t total = 6000 * MS;
+    (void)state;
+    sim_dom(&s, 256, 0, 1, SPIN);
+    sim_dom(&s, 512, 0, 1, SPIN);
+    sim_dom(&s, 65535, 0, 1, SLEEPER);
+    sim_run(&s, total);
+    /* The sleeper wakes every 50 ms for 2 us; the other two keep 1:2 of the rest. */
+    assert_in_range(dom_share(&s, 2, total), 0, 2);
+    assert_in_range(dom_share(&s, 0, total), 323, 343);
+    assert_in_range(dom_share(&s, 1, total), 656, 676);
+}
+
+static void shares_and_caps_hold_through_stalls(void **state)
+{
+    static struct sim s = { .stalls = true }, c = { .stalls = true };
+    uint64_t total = 20000 * MS;
+    (void)state;
+    sim_dom(&s, 64, 0, 1, SPIN);
+    sim_dom(&s, 128, 0, 1, SPIN);
+    sim_dom(&s, 256, 0, 1, SPIN);
+    sim_run(&s, total);
+    assert_in_range(dom_share(&s, 0, total), 133, 153);
+    assert_in_range(dom_share(&s, 1, total), 276, 296);
+    assert_in_range(dom_share(&s, 2, total), 561, 581);
+    sim_dom(&c, 256, 25, 1, SPIN);
+    sim_dom(&c, 256, 0, 1, SPIN);
+    sim_run(&c, total);
+    assert_in_range(dom_share(&c, 0, total), 240, 260);
 }
 
 static void equal_weights_equal_shares(void **state)
@@ -258,6 +308,24 @@ static void parked_only_until_the_refill(void **state)
     assert_int_equal(credit_prio(&a), CREDIT_UNDER);
 }
 
+static void an_overrun_is_paid_back_in_full(void **state)
+{
+    struct credit_acct a;
+    struct credit_acct *list[1] = { &a };
+    bool active[1] = { true };
+    unsigned int periods = 0;
+    (void)state;
+    credit_acct_init(&a, 1);
+    assert_int_equal(credit_set(&a, -1, 25), 0);
+    /* A 200 ms slice (a late tick): at 7.5 ms a period, 26 periods pay it back. */
+    credit_burn(&a, 200 * MS);
+    while (credit_prio(&a) == CREDIT_PARKED && periods < 100) {
+        credit_distribute(list, active, 1, CREDIT_PERIOD_NS, 1);
+        periods++;
+    }
+    assert_int_equal(periods, 26);
+}
+
 static void runstate_times_add_up(void **state)
 {
     struct vcpu_runstate_info rs, snap;
@@ -287,6 +355,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shares_follow_weights),
         cmocka_unit_test(shares_follow_weights_with_jittery_ticks),
+        cmocka_unit_test(heavy_sleeper_leaves_the_others_their_ratio),
+        cmocka_unit_test(shares_and_caps_hold_through_stalls),
         cmocka_unit_test(equal_weights_equal_shares),
         cmocka_unit_test(cap_holds_against_competition_and_alone),
         cmocka_unit_test(blocked_domain_uses_nothing_and_reserves_nothing),
@@ -295,6 +365,7 @@ int main(void)
         cmocka_unit_test(yield_alone_returns_to_the_yielder),
         cmocka_unit_test(set_checks_ranges_and_leaves_negatives_alone),
         cmocka_unit_test(parked_only_until_the_refill),
+        cmocka_unit_test(an_overrun_is_paid_back_in_full),
         cmocka_unit_test(runstate_times_add_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
