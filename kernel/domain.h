@@ -59,6 +59,8 @@ struct vcpu {
     struct credit_vcpu sched;   /* run queue ring link, yield flag, pick order */
     uint64_t run_start;         /* system time its CPU time was last accounted up to */
     struct vcpu_runstate_info runstate;
+    uint32_t runstate_area;     /* guest VA the record is copied to at each switch; 0 = none */
+    bool runstate_stale;        /* entered from the idle loop: the area is copied at its next exit */
     vcpu_info_t *vcpu_info;     /* in the shared info page */
     struct evtchn_vcpu evtchn;  /* VIRQ bindings, SCHEDOP_poll ports (kernel/event.h) */
     struct arch_vcpu arch;

@@ -106,9 +106,13 @@ long do_vcpu_op(struct vcpu *v, const uint32_t a[6])
         sched_runstate(target, &rs);
         return copy_to_guest(arg, &rs, sizeof(rs)) ? -EFAULT : 0;
     }
-    case VCPUOP_register_runstate_memory_area:
-        /* Not provided: the guest asks with get_runstate_info (docs/hypercalls.md). */
-        return -ENOSYS;
+    case VCPUOP_register_runstate_memory_area: {
+        struct vcpu_register_runstate_memory_area area;
+        if (copy_from_guest(&area, arg, sizeof(area))) {
+            return -EFAULT;
+        }
+        return sched_runstate_area(target, (uint32_t)(uintptr_t)area.addr.v);
+    }
     default:
         return -ENOSYS;
     }

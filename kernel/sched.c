@@ -15,6 +15,7 @@
 #include "kernel/lib.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "mm/guest_copy.h"
 
 /* All vCPUs in a ring, runnable or not. */
 static struct credit_vcpu *ring_head;
@@ -300,6 +301,39 @@ static struct vcpu *pick_and_switch(struct vcpu *prev)
     return next;
 }
 
+/*
+ * Copies v's run-state record to its registered area, if any; v's address space must be
+ * the one loaded.  A fault is ignored (the guest's own concern, as on Xen).
+ */
+static void runstate_publish(struct vcpu *v)
+{
+    struct vcpu_runstate_info rs;
+    uint32_t f, area;
+    v->runstate_stale = false;
+    f = spin_lock_irqsave(&sched_lock);
+    rs = v->runstate;
+    area = v->runstate_area;
+    spin_unlock_irqrestore(&sched_lock, f);
+    if (area) {
+        (void)copy_to_guest(area, &rs, sizeof(rs));
+    }
+}
+
+int sched_runstate_area(struct vcpu *v, uint32_t va)
+{
+    uint32_t f;
+    if (va && !guest_range_ok(va, sizeof(struct vcpu_runstate_info))) {
+        return -EFAULT;
+    }
+    f = spin_lock_irqsave(&sched_lock);
+    v->runstate_area = va;
+    spin_unlock_irqrestore(&sched_lock, f);
+    if (v == current_vcpu()) {
+        runstate_publish(v);
+    }
+    return 0;
+}
+
 static void leave_vcpu(struct vcpu *v)
 {
     (void)v;
@@ -311,6 +345,9 @@ void sched_on_exit(void)
 {
     unsigned int cpu = smp_processor_id();
     struct vcpu *prev = current_vcpu(), *next;
+    if (prev && unlikely(prev->runstate_stale)) {
+        runstate_publish(prev);
+    }
     if (prev && !need_resched[cpu] && vcpu_runnable(prev)) {
         return;
     }
@@ -318,6 +355,9 @@ void sched_on_exit(void)
     next = pick_and_switch(prev);
     if (next == prev) {
         return;
+    }
+    if (prev && prev->runstate_area) {
+        runstate_publish(prev);     /* still in prev's address space */
     }
     if (!next) {
         if (prev) {
@@ -327,6 +367,9 @@ void sched_on_exit(void)
         sched_idle_loop();
     }
     arch_context_switch(prev, next);
+    if (next->runstate_area) {
+        runstate_publish(next);
+    }
 }
 
 int sched_credit_set(struct domain *d, int weight, int cap)
@@ -440,6 +483,8 @@ void idle_loop_body(void)
         }
         next = pick_and_switch(NULL);
         if (next) {
+            /* Its address space is loaded only on the way in: the area waits for its next exit. */
+            next->runstate_stale = next->runstate_area != 0;
             need_resched[smp_processor_id()] = false;
             arch_enter_vcpu(next);
         }

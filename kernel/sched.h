@@ -44,6 +44,13 @@ void sched_dump(void);
 /* v's run-state record as of now (VCPUOP_get_runstate_info). */
 void sched_runstate(struct vcpu *v, struct vcpu_runstate_info *out);
 
+/*
+ * VCPUOP_register_runstate_memory_area: v's record is copied to guest VA va at each of
+ * its switches (va 0: no more).  Returns 0, or -EFAULT when the range is not guest memory.
+ * A write that faults later is ignored.
+ */
+int sched_runstate_area(struct vcpu *v, uint32_t va);
+
 /* CPU time the domain's vCPUs have used, in ns, up to now (for billing). */
 uint64_t sched_domain_cpu_ns(struct domain *d);
 
