@@ -440,6 +440,9 @@ void sched_report_domain(struct domain *d)
     struct vcpu_runstate_info rs;
     uint64_t total = 0;
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        if (!d->vcpu[i]->sched.acct) {
+            continue;   /* a build that failed before its vCPUs were scheduled */
+        }
         sched_runstate(d->vcpu[i], &rs);
         total += rs.time[RUNSTATE_running] + rs.time[RUNSTATE_runnable] +
                  rs.time[RUNSTATE_blocked] + rs.time[RUNSTATE_offline];
