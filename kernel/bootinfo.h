@@ -9,7 +9,7 @@
 #include "mm/memmap.h"
 
 #define BOOT_CMDLINE_MAX   1024
-#define BOOT_MODULES_MAX   32
+#define BOOT_MODULES_MAX   72      /* 64 domains and a few data modules */
 #define BOOT_MODNAME_MAX   256
 
 struct boot_module {

@@ -93,6 +93,7 @@ struct domain *domain_create(const struct domain_config *cfg)
     spin_lock_init(&d->mm_lock);
     d->state = DOMAIN_RUNNING;
     d->shared_info_mfn = _mfn(INVALID_MFN_RAW);
+    sched_init_domain(d);
     for (unsigned int i = 0; i < cfg->vcpus; i++) {
         d->vcpu[i] = vcpu_create(d, i);
         if (!d->vcpu[i]) {
@@ -154,6 +155,9 @@ uint32_t domain_destroy(struct domain *d)
     }
     /* First: peers' ends become unbound while this domain's tables and pages still exist. */
     evtchn_domain_destroy(d);
+    if (d->nr_vcpus) {
+        sched_report_domain(d);
+    }
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         sched_remove_vcpu(d->vcpu[i]);
     }

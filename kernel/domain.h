@@ -11,6 +11,7 @@
 
 #include "arch/x86/vcpu.h"
 #include "kernel/event.h"
+#include "kernel/sched_credit.h"
 #include "kernel/spinlock.h"
 #include "kernel/vtime.h"
 #include "kernel/xen.h"
@@ -21,7 +22,7 @@
 #define GUEST_FEATURES_SUBMAP0 ((1u << XENFEAT_writable_descriptor_tables) | \
                                 (1u << XENFEAT_pae_pgdir_above_4gb))
 
-#define MAX_DOMAINS        64
+#define MAX_DOMAINS        128     /* ids 1..127; id 0 is the monitor's */
 #define MAX_VCPUS          XEN_LEGACY_MAX_VCPUS
 #define DOMAIN_NAME_MAX    32
 #define GUEST_CMDLINE_MAX  MAX_GUEST_CMDLINE
@@ -39,6 +40,7 @@ struct domain_config {
     uint32_t memory_mib;
     uint32_t max_memory_mib;
     uint32_t vcpus;
+    uint32_t weight, cap;       /* credit scheduler: share and percent-of-a-CPU limit (0 = none) */
     enum crash_action on_crash;
     bool privileged;
     char guest_cmdline[GUEST_CMDLINE_MAX];
@@ -54,7 +56,12 @@ struct vcpu {
     bool blocked;               /* SCHEDOP_block: waits for an event */
     bool running;               /* on a CPU now */
     uint64_t poll_deadline;     /* SCHEDOP_poll: system time it wakes at; 0 = none */
-    struct vcpu *next_runnable; /* run queue link (scheduler lock) */
+    /* Scheduler state (kernel/sched.c, under its lock; runstate also read by vcpu_op). */
+    struct credit_vcpu sched;   /* run queue ring link, yield flag, pick order */
+    uint64_t run_start;         /* system time its CPU time was last accounted up to */
+    struct vcpu_runstate_info runstate;
+    uint32_t runstate_area;     /* guest VA the record is copied to at each switch; 0 = none */
+    bool runstate_stale;        /* entered from the idle loop: the area is copied at its next exit */
     vcpu_info_t *vcpu_info;     /* in the shared info page */
     struct evtchn_vcpu evtchn;  /* VIRQ bindings, SCHEDOP_poll ports (kernel/event.h) */
     /*
@@ -90,6 +97,8 @@ struct domain {
 
     unsigned int nr_vcpus;
     struct vcpu *vcpu[MAX_VCPUS];
+
+    struct credit_acct credit;      /* weight, cap, credit, CPU time used (kernel/sched.c) */
 
     struct evtchn_domain evtchn;    /* event-channel ports (kernel/event.h) */
 };

@@ -133,7 +133,14 @@ static int apply_key(struct domain_config *cfg, const char *key, const char *v)
         }
         return -EINVAL;
     }
-    if (!strcmp(key, "weight") || !strcmp(key, "cap") || !strcmp(key, "disk") || !strcmp(key, "vif")) {
+    if (!strcmp(key, "weight")) {
+        return parse_number(v, CREDIT_WEIGHT_MIN, CREDIT_WEIGHT_MAX, &cfg->weight);
+    }
+    if (!strcmp(key, "cap")) {
+        /* Checked against vcpus= once the whole line is read. */
+        return parse_number(v, 0, 100 * MAX_VCPUS, &cfg->cap);
+    }
+    if (!strcmp(key, "disk") || !strcmp(key, "vif")) {
         return *v ? 1 : -EINVAL;
     }
     return -ENOENT;
@@ -161,6 +168,7 @@ int domcfg_parse(const char *line, struct domain_config *cfg, char *err, size_t 
     }
     cfg->memory_mib = DOMCFG_DEFAULT_MEMORY_MIB;
     cfg->vcpus = 1;
+    cfg->weight = CREDIT_WEIGHT_DEFAULT;
     ignored[0] = '\0';
     for (s = skip_blanks(s); *s; s = skip_blanks(s)) {
         char *eq;
@@ -194,6 +202,10 @@ int domcfg_parse(const char *line, struct domain_config *cfg, char *err, size_t 
     }
     if (cfg->max_memory_mib < cfg->memory_mib) {
         snprintf(err, err_size, "maxmem=%u is below memory=%u", cfg->max_memory_mib, cfg->memory_mib);
+        return -EINVAL;
+    }
+    if (cfg->cap > 100 * cfg->vcpus) {
+        snprintf(err, err_size, "cap=%u is above 100 per vCPU (vcpus=%u)", cfg->cap, cfg->vcpus);
         return -EINVAL;
     }
     return 0;

@@ -1,6 +1,6 @@
 /*
  * A boot module's command line as a domain description, xl.cfg style:
- *   <path> name=alpha memory=16 vcpus=1 on_crash=destroy privileged=0 -- <guest's own line>
+ *   <path> name=alpha memory=16 vcpus=1 weight=256 cap=0 on_crash=destroy privileged=0 -- <guest's own line>
  * Pure logic: unit-tested on the host.
  */
 #ifndef KERNEL_DOMCFG_H
@@ -12,7 +12,7 @@
 
 /*
  * Fills cfg from line.  Returns 0, or -EINVAL with a message naming the bad key in err.
- * Keys the monitor does not act on yet (weight, cap, disk, vif) are accepted and listed in
+ * Keys the monitor does not act on yet (disk, vif) are accepted and listed in
  * ignored (space-separated) so the caller can say so.
  */
 int domcfg_parse(const char *line, struct domain_config *cfg, char *err, size_t err_size,

@@ -81,7 +81,7 @@ long do_sched_op(struct vcpu *v, const uint32_t a[6])
     sched_shutdown_t sd;
     switch (cmd) {
     case SCHEDOP_yield:
-        sched_request();
+        sched_yield(v);
         return 0;
     case SCHEDOP_block:
         return sched_block(v);

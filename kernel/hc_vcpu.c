@@ -102,12 +102,17 @@ long do_vcpu_op(struct vcpu *v, const uint32_t a[6])
         sched_request();
         return 0;
     case VCPUOP_get_runstate_info: {
-        struct vcpu_runstate_info rs = { 0 };
-        /* Times are accounted with the scheduler's accounting; the state is exact. */
-        rs.state = target->running ? RUNSTATE_running
-                 : !target->up     ? RUNSTATE_offline
-                 : target->blocked ? RUNSTATE_blocked : RUNSTATE_runnable;
+        /* Times to the ns, the current state's time so far included (as on Xen). */
+        struct vcpu_runstate_info rs;
+        sched_runstate(target, &rs);
         return copy_to_guest(arg, &rs, sizeof(rs)) ? -EFAULT : 0;
+    }
+    case VCPUOP_register_runstate_memory_area: {
+        struct vcpu_register_runstate_memory_area area;
+        if (copy_from_guest(&area, arg, sizeof(area))) {
+            return -EFAULT;
+        }
+        return sched_runstate_area(target, (uint32_t)(uintptr_t)area.addr.v);
     }
     default:
         return vtimer_is_vcpu_op(cmd) ? vtimer_vcpu_op(v, target, cmd, arg) : -ENOSYS;

@@ -80,9 +80,9 @@ void hypercall_entry(struct cpu_regs *r)
     /*
      * sched_on_exit() on the hot path: a hypercall that stops its vCPU (block, poll,
      * down, pause, shutdown, crash) requests a pick (see sched_request()), so the flag
-     * alone says whether to pick.
+     * alone says whether to pick (or a run-state area waits for its first copy).
      */
-    if (unlikely(pc->need_resched)) {
+    if (unlikely(pc->need_resched || v->runstate_stale)) {
         sched_reschedule();
     }
 }

@@ -174,3 +174,10 @@ test-qemu: $(RINGVISOR_ELF) $(BUILD)/guest.elf
 	    QEMU_TEST_JOBS=$(QEMU_TEST_JOBS) tests/qemu/run-tests.sh $(QEMU_TESTS)
 
 qemu-mk-force:
+
+# The 10 s CPU-share runs of tests/qemu/sched-bench.list (make test runs 3 s ones).
+bench-sched: $(RINGVISOR_ELF) guests
+	$(Q)set -f; LIST=tests/qemu/sched-bench.list BUILD=$(BUILD) ELF=$(RINGVISOR_ELF) QEMU=$(QEMU) \
+	    RESULTS=$(BUILD)/bench-sched-results.txt QEMU_TEST_JOBS=1 tests/qemu/run-tests.sh
+	$(Q)grep -h "sched_share: ran" $(BUILD)/test-logs/sched-bench-*.log
+.PHONY: bench-sched

@@ -78,6 +78,11 @@ static void refusals_name_the_key(void **state)
         { "k.elf stray", "'stray' is not a key=value setting" },
         { "k.elf memory=64 maxmem=32", "maxmem=32 is below memory=64" },
         { "k.elf weight=", "for weight" },
+        { "k.elf weight=0", "for weight" },
+        { "k.elf weight=65536", "for weight" },
+        { "k.elf cap=3201", "for cap" },
+        { "k.elf cap=101", "cap=101 is above 100 per vCPU (vcpus=1)" },
+        { "k.elf cap=300 vcpus=2", "cap=300 is above 100 per vCPU (vcpus=2)" },
     };
     (void)state;
     for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -91,9 +96,24 @@ static void keys_not_acted_on_are_listed(void **state)
 {
     (void)state;
     assert_int_equal(parse("k.elf weight=256 cap=50 disk=file:a vif=mac=1"), 0);
-    assert_string_equal(ignored, "weight cap disk vif");
+    assert_string_equal(ignored, "disk vif");
     assert_int_equal(parse("k.elf memory=4"), 0);
     assert_string_equal(ignored, "");
+}
+
+static void weight_and_cap(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("k.elf"), 0);
+    assert_int_equal(cfg.weight, 256);
+    assert_int_equal(cfg.cap, 0);
+    assert_int_equal(parse("k.elf weight=1 cap=25"), 0);
+    assert_int_equal(cfg.weight, 1);
+    assert_int_equal(cfg.cap, 25);
+    /* The cap's bound follows vcpus= wherever it stands on the line. */
+    assert_int_equal(parse("k.elf cap=400 weight=65535 vcpus=4"), 0);
+    assert_int_equal(cfg.weight, 65535);
+    assert_int_equal(cfg.cap, 400);
 }
 
 int main(void)
@@ -104,6 +124,7 @@ int main(void)
         cmocka_unit_test(no_file_name),
         cmocka_unit_test(refusals_name_the_key),
         cmocka_unit_test(keys_not_acted_on_are_listed),
+        cmocka_unit_test(weight_and_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
