@@ -6,26 +6,23 @@
 #define MAX_WORDS 8
 
 const struct opcmd_spec opcmd_specs[] = {
-    { "list", OPCMD_LIST, "list", "the domains: id, name, state, memory, vCPUs" },
-    { "pause", OPCMD_PAUSE, "pause N", "stop running domain N until unpause" },
-    { "unpause", OPCMD_UNPAUSE, "unpause N", "let domain N run again after pause" },
-    { "shutdown", OPCMD_SHUTDOWN, "shutdown N", "shut domain N down (poweroff), then destroy it" },
-    { "destroy", OPCMD_DESTROY, "destroy N", "end domain N at once, whatever its state" },
-    { "sched-credit", OPCMD_SCHED_CREDIT, "sched-credit [N [weight W] [cap C]]",
-      "show or set credit-scheduler weight (1-65535) and cap (percent, 0 = none)" },
-    { "console", OPCMD_CONSOLE, "console N", "send serial input to domain N" },
-    { "uptime", OPCMD_UPTIME, "uptime", "time since the monitor started" },
-    { "help", OPCMD_HELP, "help", "this list" },
+    {"list", OPCMD_LIST, "list", "the domains: id, name, state, memory, vCPUs"},
+    {"pause", OPCMD_PAUSE, "pause N", "stop running domain N until unpause"},
+    {"unpause", OPCMD_UNPAUSE, "unpause N", "let domain N run again after pause"},
+    {"shutdown", OPCMD_SHUTDOWN, "shutdown N", "shut domain N down (poweroff), then destroy it"},
+    {"destroy", OPCMD_DESTROY, "destroy N", "end domain N at once, whatever its state"},
+    {"sched-credit", OPCMD_SCHED_CREDIT, "sched-credit [N [weight W] [cap C]]",
+     "show or set credit-scheduler weight (1-65535) and cap (percent, 0 = none)"},
+    {"console", OPCMD_CONSOLE, "console N", "send serial input to domain N"},
+    {"uptime", OPCMD_UPTIME, "uptime", "time since the monitor started"},
+    {"help", OPCMD_HELP, "help", "this list"},
 };
 const unsigned int opcmd_nr_specs = ARRAY_SIZE(opcmd_specs);
 
 const struct opkey_spec opkey_specs[] = {
-    { 'h', "help: debug keys and commands" },
-    { 'q', "domains and their vCPUs" },
-    { 'r', "run queues and credits" },
-    { 'm', "memory: frames and heap" },
-    { 'e', "event channels of every domain" },
-    { 't', "timers" },
+    {'h', "help: debug keys and commands"},  {'q', "domains and their vCPUs"},
+    {'r', "run queues and credits"},         {'m', "memory: frames and heap"},
+    {'e', "event channels of every domain"}, {'t', "timers"},
 };
 const unsigned int opkey_nr_specs = ARRAY_SIZE(opkey_specs);
 

@@ -12,28 +12,28 @@
 
 #include "kernel/types.h"
 
-#define OPCMD_LINE_MAX   80       /* longest line the console keeps */
-#define OPCMD_DOMID_MAX  0x7FEF   /* below Xen's reserved ids (DOMID_FIRST_RESERVED) */
-#define OPCMD_WEIGHT_MAX 65535    /* Xen's credit weight range is 1..65535 */
-#define OPCMD_CAP_MAX    65535    /* percent of one CPU; the scheduler checks the vCPU bound */
+#define OPCMD_LINE_MAX   80     /* longest line the console keeps */
+#define OPCMD_DOMID_MAX  0x7FEF /* below Xen's reserved ids (DOMID_FIRST_RESERVED) */
+#define OPCMD_WEIGHT_MAX 65535  /* Xen's credit weight range is 1..65535 */
+#define OPCMD_CAP_MAX    65535  /* percent of one CPU; the scheduler checks the vCPU bound */
 
 enum opcmd_kind {
-    OPCMD_EMPTY,         /* a blank line: nothing to do */
-    OPCMD_KEY,           /* a debug key: .key */
+    OPCMD_EMPTY, /* a blank line: nothing to do */
+    OPCMD_KEY,   /* a debug key: .key */
     OPCMD_LIST,
-    OPCMD_PAUSE,         /* .domid */
-    OPCMD_UNPAUSE,       /* .domid */
-    OPCMD_SHUTDOWN,      /* .domid */
-    OPCMD_DESTROY,       /* .domid */
-    OPCMD_SCHED_CREDIT,  /* [.domid [.weight] [.cap]] */
-    OPCMD_CONSOLE,       /* .domid */
+    OPCMD_PAUSE,        /* .domid */
+    OPCMD_UNPAUSE,      /* .domid */
+    OPCMD_SHUTDOWN,     /* .domid */
+    OPCMD_DESTROY,      /* .domid */
+    OPCMD_SCHED_CREDIT, /* [.domid [.weight] [.cap]] */
+    OPCMD_CONSOLE,      /* .domid */
     OPCMD_UPTIME,
     OPCMD_HELP,
 };
 
 struct opcmd {
     enum opcmd_kind kind;
-    char key;             /* OPCMD_KEY */
+    char key; /* OPCMD_KEY */
     bool has_domid;
     bool has_weight;
     bool has_cap;
@@ -44,8 +44,8 @@ struct opcmd {
 
 /* Why a line was refused, for the one line the console prints. */
 struct opcmd_error {
-    const char *reason;   /* e.g. "missing domain id", "unknown command" */
-    const char *usage;    /* the command's usage line, or the list of all commands */
+    const char *reason; /* e.g. "missing domain id", "unknown command" */
+    const char *usage;  /* the command's usage line, or the list of all commands */
 };
 
 /* One command for help: its name, its usage line and what it does. */
