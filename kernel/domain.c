@@ -2,6 +2,7 @@
 #include "kernel/domain.h"
 #include "arch/x86/percpu.h"
 #include "kernel/cmdline.h"
+#include "kernel/console_input.h"
 #include "kernel/domain_build.h"
 #include "kernel/hypercall.h"
 #include "kernel/errno.h"
@@ -149,6 +150,7 @@ uint32_t domain_destroy(struct domain *d)
     uint32_t left, f;
     /* First: peers' ends become unbound while this domain's tables and pages still exist. */
     evtchn_domain_destroy(d);
+    console_input_domain_gone(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         sched_remove_vcpu(d->vcpu[i]);
     }
