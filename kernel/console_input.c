@@ -1,7 +1,9 @@
 /* Serial input: the focus (monitor or a domain), Ctrl-A x3 switching, per-domain buffers. */
 #include "kernel/console_input.h"
+#include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/domain.h"
+#include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/opcon.h"
 #include "kernel/printk.h"
@@ -17,6 +19,23 @@ struct input_buf {
 static spinlock_t rx_lock = SPINLOCK_INIT; /* everything typed, in order (see the header) */
 static uint16_t focus;                     /* 0: the monitor; rx_lock */
 static unsigned int switch_count;          /* Ctrl-As in a row; rx_lock */
+static char switch_char = CONSOLE_SWITCH_CHAR; /* conswitch=: set before input starts */
+static char switch_letter = 'A';
+
+/*
+ * conswitch=<letter>: Ctrl-<letter> three times switches (Xen's option).  On a terminal
+ * that QEMU multiplexes (mon:stdio) Ctrl-A is QEMU's own escape, so Ctrl-B is handier there.
+ */
+static int parse_conswitch(const char *v)
+{
+    if (!v || !((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')) || v[1]) {
+        return -EINVAL;
+    }
+    switch_letter = (char)(v[0] & ~0x20);
+    switch_char = (char)(switch_letter - 'A' + 1);
+    return 0;
+}
+custom_param("conswitch", parse_conswitch, "a letter: Ctrl-<letter> three times switches input");
 
 static spinlock_t buf_lock = SPINLOCK_INIT; /* bufs[] */
 static struct input_buf bufs[MAX_DOMAINS];
@@ -24,12 +43,13 @@ static struct input_buf bufs[MAX_DOMAINS];
 static void announce(const struct domain *d)
 {
     if (d) {
-        pr_info("*** Switching input to domain %u (%s) (type Ctrl-A three times to switch "
+        pr_info("*** Switching input to domain %u (%s) (type Ctrl-%c three times to switch "
                 "input)\n",
-                d->id, d->name);
+                d->id, d->name, switch_letter);
     } else {
-        pr_info("*** Switching input to the monitor (type Ctrl-A three times to switch "
-                "input; 'help' for commands)\n");
+        pr_info("*** Switching input to the monitor (type Ctrl-%c three times to switch "
+                "input; 'help' for commands)\n",
+                switch_letter);
     }
 }
 
@@ -112,7 +132,7 @@ static void deliver(char c)
 void console_rx(char c)
 {
     uint32_t f = spin_lock_irqsave(&rx_lock);
-    if (c == CONSOLE_SWITCH_CHAR) {
+    if (c == switch_char) {
         if (++switch_count == 3) {
             switch_count = 0;
             set_focus(next_focus());
@@ -120,7 +140,7 @@ void console_rx(char c)
     } else {
         /* Fewer than three Ctrl-As were meant for the focus: pass them on first. */
         for (; switch_count; switch_count--) {
-            deliver(CONSOLE_SWITCH_CHAR);
+            deliver(switch_char);
         }
         deliver(c);
     }

@@ -47,7 +47,8 @@ void opcon_help(void)
     for (unsigned int i = 0; i < opcmd_nr_specs; i++) {
         pr_info("  %-36s %s\n", opcmd_specs[i].usage, opcmd_specs[i].help);
     }
-    pr_info("Ctrl-A three times moves serial input to the next domain, then back here.\n");
+    pr_info("Ctrl-A (or the conswitch= letter) three times moves serial input to the next "
+            "domain, then back here.\n");
 }
 
 /* The domain a command names, or NULL after saying there is none. */
