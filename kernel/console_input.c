@@ -16,9 +16,9 @@ struct input_buf {
     char data[CONSOLE_INPUT_BUF];
 };
 
-static spinlock_t rx_lock = SPINLOCK_INIT; /* everything typed, in order (see the header) */
-static uint16_t focus;                     /* 0: the monitor; rx_lock */
-static unsigned int switch_count;          /* Ctrl-As in a row; rx_lock */
+static spinlock_t rx_lock = SPINLOCK_INIT;     /* everything typed, in order (see the header) */
+static uint16_t focus;                         /* 0: the monitor; rx_lock */
+static unsigned int switch_count;              /* Ctrl-As in a row; rx_lock */
 static char switch_char = CONSOLE_SWITCH_CHAR; /* conswitch=: set before input starts */
 static char switch_letter = 'A';
 
