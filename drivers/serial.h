@@ -7,4 +7,11 @@
 /* Probes and programs each UART that console= selects and registers it as a console. */
 void serial_init(void);
 
+/*
+ * Starts input on every UART serial_init() found: its IRQ through the I/O APIC (or the
+ * 8259 on a machine without a local APIC), else polling after every interrupt; received
+ * bytes go to console_rx().  Boot CPU, once, after platform_init(), interrupts off.
+ */
+void serial_input_init(void);
+
 #endif

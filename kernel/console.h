@@ -23,6 +23,16 @@ void console_write(const char *s, size_t n);
 /* True when console= names this device. */
 bool console_selected(const char *name);
 
+/*
+ * One byte typed on a serial line (kernel/console_input.c): to the domain with the input
+ * focus, or to the monitor's command line; Ctrl-A three times moves the focus on.  From
+ * the drivers, interrupts off; serialized inside.
+ */
+void console_rx(char c);
+
+/* Writes to the selected devices without entering the log ring (typed-character echo). */
+void console_echo(const char *s, size_t n);
+
 #endif
 
 /* Internal to printk.c: replay then attach, under the printk lock. */

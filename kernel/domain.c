@@ -2,6 +2,7 @@
 #include "kernel/domain.h"
 #include "arch/x86/percpu.h"
 #include "kernel/cmdline.h"
+#include "kernel/console_input.h"
 #include "kernel/domain_build.h"
 #include "kernel/hypercall.h"
 #include "kernel/errno.h"
@@ -158,6 +159,7 @@ uint32_t domain_destroy(struct domain *d)
     if (d->nr_vcpus) {
         sched_report_domain(d);
     }
+    console_input_domain_gone(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         sched_remove_vcpu(d->vcpu[i]);
     }

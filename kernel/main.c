@@ -113,6 +113,7 @@ void start_monitor(uint32_t magic, uint32_t info_pa)
     gdt_init_window();
     screen_console_init();
     platform_init();
+    serial_input_init();
     time_init();
     if (!time_selftest()) {
         pr_err("time: the one-shot timer is not usable; guests will not be preempted\n");

@@ -141,3 +141,10 @@ void printk_force_unlock(void)
 {
     spin_lock_init(&printk_lock);
 }
+
+void console_echo(const char *s, size_t n)
+{
+    uint32_t flags = spin_lock_irqsave(&printk_lock);
+    console_write(s, n);
+    spin_unlock_irqrestore(&printk_lock, flags);
+}

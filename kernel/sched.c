@@ -24,7 +24,7 @@ static spinlock_t sched_lock = SPINLOCK_INIT;
 static uint64_t last_acct;          /* system time of the last credit distribution */
 static unsigned int sched_cpus;     /* CPUs that run vCPUs (those with a tick) */
 
-/* sched_dump=N: print the run queue every N ms (0: never), for lack of a debug key yet. */
+/* sched_dump=N: print the run queue every N ms (0: never); the debug key r prints it once. */
 static unsigned int dump_every_ms;
 integer_param("sched_dump", dump_every_ms);
 static uint64_t last_dump;

@@ -4,6 +4,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/time.h"
 #include "kernel/lib.h"
+#include "kernel/printk.h"
 #include "kernel/spinlock.h"
 
 /*
@@ -57,6 +58,26 @@ unsigned int timers_armed_for_domains(void)
         spin_unlock_irqrestore(&ct->lock, flags);
     }
     return n;
+}
+
+void timer_dump(void)
+{
+    uint64_t now = time_now_ns();
+
+    for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
+        struct cpu_timers *ct = &cpu_timers[cpu];
+        unsigned int n = 0;
+        uint32_t flags = spin_lock_irqsave(&ct->lock);
+        for (const struct timer *t = tq_first(&ct->queue); t && n < 64; t = t->next, n++) {
+            int64_t in = (int64_t)(t->deadline - now);
+            if (t->domid) {
+                pr_info("  cpu %u: in %lld us: a timer of domain %u\n", cpu, in / 1000, t->domid);
+            } else {
+                pr_info("  cpu %u: in %lld us: a timer of the monitor\n", cpu, in / 1000);
+            }
+        }
+        spin_unlock_irqrestore(&ct->lock, flags);
+    }
 }
 
 static void timer_interrupt(void *arg);

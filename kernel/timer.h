@@ -39,4 +39,7 @@ bool timer_usable(void);
  * every domain has gone. */
 unsigned int timers_armed_for_domains(void);
 
+/* Prints every armed timer of every CPU (the debug key t); at most 64 per CPU. */
+void timer_dump(void);
+
 #endif

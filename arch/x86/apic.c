@@ -8,6 +8,7 @@
 #include "arch/x86/time.h"
 #include "arch/x86/traps.h"
 #include "drivers/acpi.h"
+#include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 
@@ -45,6 +46,8 @@
 #define IOAPIC_REG_VERSION  0x01
 #define IOAPIC_REG_REDIR(n) (0x10 + 2 * (n))
 #define IOAPIC_MASKED       (1u << 16)
+#define IOAPIC_LEVEL        (1u << 15)
+#define IOAPIC_ACTIVE_LOW   (1u << 13)
 
 /* The local APIC's mapping: each CPU sees its own APIC at the same address. */
 static volatile uint32_t *lapic_regs;
@@ -341,4 +344,48 @@ void ioapic_init(void)
         pr_debug("apic: I/O APIC %u at 0x%x: %u pins from GSI %u, all masked\n", io->id, io->addr,
                  io->pins, io->gsi_base);
     }
+}
+
+/* The I/O APIC serving a GSI, and the pin on it; NULL when none does. */
+static const struct platform_ioapic *ioapic_for_gsi(uint32_t gsi, unsigned int *pin)
+{
+    for (unsigned int i = 0; i < platform.nr_ioapics; i++) {
+        const struct platform_ioapic *io = &platform.ioapics[i];
+        if (io->pins && gsi >= io->gsi_base && gsi - io->gsi_base < io->pins) {
+            *pin = gsi - io->gsi_base;
+            return io;
+        }
+    }
+    return NULL;
+}
+
+int ioapic_route_isa_irq(unsigned int irq, unsigned int vector)
+{
+    uint32_t gsi = irq, low = vector;
+    uint16_t flags = 0;
+    const struct platform_ioapic *io;
+    unsigned int pin;
+
+    if (irq > 15 || vector < 32 || vector > 255 || !lapic_regs) {
+        return -EINVAL;
+    }
+    /* ISA interrupts are edge-triggered and active high unless the MADT overrides them. */
+    for (unsigned int i = 0; i < platform.nr_overrides; i++) {
+        if (platform.overrides[i].isa_irq == irq) {
+            gsi = platform.overrides[i].gsi;
+            flags = platform.overrides[i].flags;
+        }
+    }
+    io = ioapic_for_gsi(gsi, &pin);
+    if (!io) {
+        return -ENODEV;
+    }
+    low |= (flags & MPS_POLARITY_MASK) == MPS_POLARITY_LOW ? IOAPIC_ACTIVE_LOW : 0;
+    low |= (flags & MPS_TRIGGER_MASK) == MPS_TRIGGER_LEVEL ? IOAPIC_LEVEL : 0;
+    /* Fixed delivery, physical destination: this CPU, the one that calls this at boot. */
+    ioapic_write(io, IOAPIC_REG_REDIR(pin) + 1, lapic_id() << 24);
+    ioapic_write(io, IOAPIC_REG_REDIR(pin), low);
+    pr_debug("apic: ISA IRQ %u -> GSI %u (I/O APIC %u pin %u) -> vector 0x%x\n", irq, gsi, io->id,
+             pin, vector);
+    return 0;
 }

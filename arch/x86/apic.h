@@ -65,4 +65,13 @@ uint8_t ioapic_hw_id(const struct platform_ioapic *io);
  */
 void ioapic_init(void);
 
+/*
+ * Delivers ISA IRQ irq (0-15) at vector on this CPU, unmasked: the MADT's interrupt source
+ * override says which GSI and what polarity and trigger (ISA's edge, active high by
+ * default).  The handler ends it with lapic_eoi().  Returns 0; -ENODEV when no I/O APIC
+ * serves that GSI; -EINVAL for a bad IRQ or vector or without a local APIC.  Boot CPU,
+ * after ioapic_init().
+ */
+int ioapic_route_isa_irq(unsigned int irq, unsigned int vector);
+
 #endif

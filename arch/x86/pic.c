@@ -63,3 +63,25 @@ void pic_init(void)
         pr_err("pic: cannot register the spurious IRQ 7/15 vectors\n");
     }
 }
+
+void pic_unmask(unsigned int irq)
+{
+    uint16_t port = irq < 8 ? PIC1_DATA : PIC2_DATA;
+
+    if (irq > 15) {
+        return;
+    }
+    outb(port, (uint8_t)(inb(port) & ~(1u << (irq & 7))));
+    if (irq >= 8) {
+        /* The slave reaches the CPU through the master's cascade line. */
+        outb(PIC1_DATA, (uint8_t)(inb(PIC1_DATA) & ~(1u << CASCADE_IRQ)));
+    }
+}
+
+void pic_eoi(unsigned int irq)
+{
+    if (irq >= 8) {
+        outb(PIC2_CMD, PIC_EOI);
+    }
+    outb(PIC1_CMD, PIC_EOI);
+}

@@ -10,4 +10,14 @@
  */
 void pic_init(void);
 
+/*
+ * Unmasks one 8259 line (IRQ 0-15; the cascade too for 8-15).  Its interrupts reach the
+ * CPU only where no local APIC is enabled (the APIC masks LINT0, where the 8259 is wired);
+ * with one, route the IRQ through the I/O APIC instead.  Boot CPU.
+ */
+void pic_unmask(unsigned int irq);
+
+/* Ends an interrupt delivered by the 8259s (IRQ 0-15): both chips for 8-15. */
+void pic_eoi(unsigned int irq);
+
 #endif

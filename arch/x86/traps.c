@@ -25,6 +25,7 @@ struct ex_entry {
 
 static struct idt_gate idt[256] __aligned(8);
 static irq_handler_t irq_handlers[256];
+static void (*irq_tail_hook)(void);
 static uint32_t monitor_debug_traps;
 extern const char trap_stubs[], hypercall_gate[];
 extern const struct ex_entry __start_ex_table[], __stop_ex_table[];
@@ -123,13 +124,24 @@ static void monitor_exception(struct cpu_regs *r)
                exception_names[r->vector] : "exception", r->vector);
 }
 
+void irq_set_tail_hook(void (*fn)(void))
+{
+    irq_tail_hook = fn;
+}
+
 void irq_dispatch(struct cpu_regs *r)
 {
+    void (*tail)(void) = READ_ONCE(irq_tail_hook);
+
     if (irq_handlers[r->vector]) {
         irq_handlers[r->vector](r);
-        return;
+    } else {
+        pr_warn("traps: unexpected interrupt vector %u on CPU %u\n", r->vector,
+                smp_processor_id());
     }
-    pr_warn("traps: unexpected interrupt vector %u on CPU %u\n", r->vector, smp_processor_id());
+    if (tail) {
+        tail();
+    }
 }
 
 void trap_dispatch(struct cpu_regs *r)

@@ -45,8 +45,16 @@ void traps_dump_regs(const struct cpu_regs *regs);
 /* Called from the entry stubs. */
 void trap_dispatch(struct cpu_regs *regs);
 
-/* An interrupt (vector >= 32) to its handler. */
+/* An interrupt (vector >= 32) to its handler, then the tail hook. */
 void irq_dispatch(struct cpu_regs *regs);
+
+/*
+ * Sets a function that runs after every interrupt's handler, interrupts off, on the CPU
+ * that took it (NULL: none).  For devices that must be polled because their own interrupt
+ * is not usable (the serial console's fallback): the scheduler tick makes it at least
+ * every slice.  One hook; set at boot.
+ */
+void irq_set_tail_hook(void (*fn)(void));
 
 /* Everything from ring 1 or 3 (arch/x86/guest_traps.c). */
 void guest_trap(struct cpu_regs *regs);

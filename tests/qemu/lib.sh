@@ -117,6 +117,7 @@ parse_list() {
             word=${line%%[[:space:]]*}
             case "$word" in
                 use | expect | reject | memory | timeout | skip | qemu | module) ;;
+                wait | send | quiet) ;;
                 entry)
                     [ "$kind" = test ] || die "$LIST:$lineno: 'entry' belongs to a test, not a set"
                     [[ "$line" =~ ^entry[[:space:]]+([01])[[:space:]]*$ ]] ||
@@ -187,4 +188,64 @@ _expand_body() {
             printf '%s\n' "$line"
         fi
     done <<<"$body"
+}
+
+# ------------------------------------------------------------------ serial input ---
+# The serial log as it is checked: no terminal escapes (GRUB, OVMF), no CRs, no NULs.
+clean_log() {
+    sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\x1b[()][A-Za-z0-9]//g' -e 's/\r//g' "$1" |
+        tr -d '\000'
+}
+
+# Types into the guest's serial line: runs the wait/send/quiet directives given as
+# arguments, in order (their meaning is in tests.list), writing to the FIFO that is QEMU's
+# standard input, and records its progress in the status file: "at DIRECTIVE" before each
+# wait or quiet, "FAIL reason" when a quiet period was not quiet, "DONE" at the end.  Then
+# it keeps the FIFO open until QEMU has ended (the harness then creates the file ENDED), so
+# QEMU never sees its input end.  Once ENDED exists, a wait looks at the log one last time
+# and gives up if it does not match (the run ended first), and nothing more is sent.
+#   feed_input FIFO LOG STATUS ENDED DIRECTIVE...
+feed_input() {
+    local fifo=$1 log=$2 status=$3 ended=$4 from=0 d word arg n secs re hit last
+    shift 4
+    trap '' PIPE
+    # A pipeline's status is its last command's here (grep -m1 may cut tail off early).
+    set +e +o pipefail
+    exec 3>"$fifo"
+    : >"$status"
+    for d in "$@"; do
+        word=${d%%[[:space:]]*}
+        arg=${d#"$word"}
+        arg=${arg#"${arg%%[![:space:]]*}"}
+        case "$word" in
+            wait)
+                echo "at wait $arg" >>"$status"
+                # Only lines after the previous wait's line count: responses, not echoes of old.
+                for (( ; ; )); do
+                    [ -e "$ended" ] && last=1 || last=0
+                    n=$(clean_log "$log" | tail -n +$((from + 1)) | grep -m1 -nE -- "$arg" |
+                        cut -d: -f1)
+                    [ -n "$n" ] && break
+                    [ "$last" = 1 ] && return 0
+                    sleep 0.1
+                done
+                from=$((from + n))
+                ;;
+            send)
+                [ -e "$ended" ] || printf '%b' "$arg" >&3
+                ;;
+            quiet)
+                secs=${arg%%[[:space:]]*}
+                re=${arg#"$secs"}
+                re=${re#"${re%%[![:space:]]*}"}
+                echo "at quiet $arg" >>"$status"
+                [ -e "$ended" ] || sleep "$secs"
+                if hit=$(clean_log "$log" | tail -n +$((from + 1)) | grep -m1 -E -- "$re"); then
+                    echo "FAIL /$re/ within ${secs}s after the last wait: '${hit:0:80}'" >>"$status"
+                fi
+                ;;
+        esac
+    done
+    echo DONE >>"$status"
+    until [ -e "$ended" ]; do sleep 0.2; done
 }

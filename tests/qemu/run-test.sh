@@ -71,6 +71,7 @@ result() { # $1 = PASS|FAIL|SKIP, $2 = reason
 
 # Directives, with sets expanded.
 expects=() rejects=() memcheck="" extra_qemu=() skip="" modules=() limit=${PATH_TIMEOUT[$path]}
+inputs=()
 while IFS= read -r d; do
     [ -n "$d" ] || continue
     word=${d%%[[:space:]]*}
@@ -85,6 +86,12 @@ while IFS= read -r d; do
         entry) ;; # read by parse_list
         qemu) read -r -a more <<<"$arg"; extra_qemu+=("${more[@]}") ;;
         module) modules+=("$arg") ;;
+        wait | send) inputs+=("$word $arg") ;;
+        quiet)
+            [[ "$arg" =~ ^[0-9]+(\.[0-9]+)?[[:space:]]+[^[:space:]] ]] ||
+                die "test '$name': quiet takes SECONDS REGEX, got '$arg'"
+            inputs+=("$word $arg")
+            ;;
     esac
 done <<<"$directives"
 
@@ -129,17 +136,39 @@ esac
 qemu_args+=(${extra_qemu[@]+"${extra_qemu[@]}"})
 limit=$(awk -v t="$limit" -v s="$TIMEOUT_SCALE" 'BEGIN { printf "%d", t * s + 0.5 }')
 
+# With wait/send/quiet directives, QEMU's standard input (its serial input) is a FIFO that
+# feed_input writes; otherwise nothing.
+input=/dev/null feeder="" input_status=$WORKDIR/$name.input input_ended=$WORKDIR/$name.ended
+if [ ${#inputs[@]} -gt 0 ]; then
+    input=$WORKDIR/$name.fifo
+    rm -f "$input" "$input_status" "$input_ended"
+    mkfifo "$input"
+    : >"$log"
+    feed_input "$input" "$log" "$input_status" "$input_ended" "${inputs[@]}" &
+    feeder=$!
+fi
+
 start=$(date +%s.%N)
 set +e
-timeout --kill-after=10 "$limit" "$QEMU" "${qemu_args[@]}" </dev/null >"$log" 2>&1
+timeout --kill-after=10 "$limit" "$QEMU" "${qemu_args[@]}" <"$input" >"$log" 2>&1
 status=$?
 set -e
+if [ -n "$feeder" ]; then
+    # The feeder's last look at the log (its waits may match the final lines), bounded.
+    touch "$input_ended"
+    for _ in $(seq 50); do
+        kill -0 "$feeder" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill "$feeder" 2>/dev/null || true
+    wait "$feeder" 2>/dev/null || true
+    rm -f "$input" "$input_ended"
+fi
 elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 printf '%s %s %s\n' "$name" "$path" "$elapsed" >>"$LOGDIR/timings.txt"
 
 # The log as checked: no terminal escapes (GRUB, OVMF), no CRs, no NULs.
-clean=$(sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\x1b[()][A-Za-z0-9]//g' -e 's/\r//g' "$log" |
-        tr -d '\000')
+clean=$(clean_log "$log")
 # Then how the run went, at the end of the kept log (not part of what is checked).
 {
     echo
@@ -170,6 +199,19 @@ grub_error=$(grep -m1 -E '^error: ' <<<"$clean" || true)
 if [ -n "$grub_error" ] && grep -q 'GRUB: could not boot' <<<"$clean"; then
     result FAIL "GRUB could not load the monitor: '${grub_error:0:100}'; log $log"
     exit 1
+fi
+
+# Serial input: every directive carried out, every quiet period quiet.
+if [ -n "$feeder" ]; then
+    if fail=$(grep -m1 '^FAIL ' "$input_status"); then
+        result FAIL "input: ${fail#FAIL }; log $log"
+        exit 1
+    fi
+    if ! grep -q '^DONE$' "$input_status"; then
+        last=$(tail -n1 "$input_status" 2>/dev/null || true)
+        result FAIL "input: the run ended ${last:-before the first directive} (not carried out); log $log"
+        exit 1
+    fi
 fi
 
 if [ "$want" = hang ]; then
