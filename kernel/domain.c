@@ -3,6 +3,7 @@
 #include "arch/x86/percpu.h"
 #include "kernel/cmdline.h"
 #include "kernel/domain_build.h"
+#include "kernel/grant_table.h"
 #include "kernel/hypercall.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -146,12 +147,15 @@ static uint32_t count_owned(const struct domain *d)
 
 uint32_t domain_destroy(struct domain *d)
 {
-    uint32_t left, f;
+    uint32_t left, f, g;
     /* First: peers' ends become unbound while this domain's tables and pages still exist. */
     evtchn_domain_destroy(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         sched_remove_vcpu(d->vcpu[i]);
     }
+    /* Its mappings of other domains' frames go first; then (grant lock outside mm lock)... */
+    gnttab_domain_unmap_all(d);
+    g = gnttab_lock();
     f = spin_lock_irqsave(&d->mm_lock);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct arch_vcpu *a = &d->vcpu[i]->arch;
@@ -167,8 +171,11 @@ uint32_t domain_destroy(struct domain *d)
         page_put_type(mfn_to_page(d->shared_info_mfn));   /* its permanent writable type */
     }
     release_frames(d);
+    /* ...its grant table goes, and frames others still map through it are left to them. */
+    gnttab_domain_teardown(d);
     left = count_owned(d);
     spin_unlock_irqrestore(&d->mm_lock, f);
+    gnttab_unlock(g);
     if (d->shared_info) {
         vunmap_machine(d->shared_info, PAGE_SIZE);
     }

@@ -83,9 +83,15 @@ long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
     } else {
         l1 = map_frame(_mfn(l1mfn));
         old = l1[(va >> 12) & 511];
-        l1[(va >> 12) & 511] = new;
+        /* A grant mapping's entry goes only through unmap_grant_ref. */
+        if (l1e_is_foreign(old, d->id)) {
+            l1e_put_refs(new);
+            rc = -EINVAL;
+        } else {
+            l1[(va >> 12) & 511] = new;
+            l1e_put_refs(old);
+        }
         unmap_frame(l1);
-        l1e_put_refs(old);
     }
     spin_unlock_irqrestore(&d->mm_lock, irq);
     if (!rc) {

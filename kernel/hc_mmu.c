@@ -117,6 +117,11 @@ int pt_update_locked(struct domain *d, uint64_t ma, pte_t val, bool preserve_ad)
     if (level) {
         t = map_frame(_mfn((uint32_t)mfn));
         old = t[idx];
+        /* A grant mapping's entry goes only through unmap_grant_ref. */
+        if (level == PGT_l1 && l1e_is_foreign(old, d->id)) {
+            unmap_frame(t);
+            return -EINVAL;
+        }
         if (preserve_ad) {
             val |= old & (PTE_A | PTE_D);
         }

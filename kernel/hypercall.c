@@ -31,6 +31,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_callback_op] = do_callback_op,
     [__HYPERVISOR_physdev_op] = do_physdev_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_grant_table_op] = do_grant_table_op,
 };
 
 static long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])

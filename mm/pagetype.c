@@ -71,6 +71,12 @@ int l1e_get_refs(pte_t e, uint16_t owner)
     return 0;
 }
 
+bool l1e_is_foreign(pte_t e, uint16_t owner)
+{
+    struct page_info *pg = (e & PTE_P) ? pte_page(e) : NULL;
+    return pg && pg->owner != owner;
+}
+
 void l1e_put_refs(pte_t e)
 {
     struct page_info *pg;
@@ -204,7 +210,9 @@ static void devalidate(struct page_info *pg, uint32_t type)
     unsigned int n = entries_of(type);
     for (unsigned int i = 0; type != PGT_seg_desc && i < n; i++) {
         if (type == PGT_l1) {
-            l1e_put_refs(t[i]);
+            if (!l1e_is_foreign(t[i], pg->owner)) {
+                l1e_put_refs(t[i]);
+            }
         } else {
             upper_put_refs(t[i]);
         }

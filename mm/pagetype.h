@@ -68,6 +68,13 @@ int l1e_get_refs(pte_t e, uint16_t owner);
 void l1e_put_refs(pte_t e);
 
 /*
+ * True when an L1 entry of owner's maps another domain's frame: only a grant mapping
+ * (kernel/grant_map.c) makes one, and its references belong to the grant, not the entry.
+ * Releasing an L1 leaves such entries alone; callers replacing one entry must refuse.
+ */
+bool l1e_is_foreign(pte_t e, uint16_t owner);
+
+/*
  * The same for an entry of any page-table level (level_type PGT_l1, PGT_l2, PGT_l2_slot3
  * or PGT_l3; slot is the entry's index, which matters for an L3).  0 or -EINVAL.
  */

@@ -1,0 +1,292 @@
+/* Grant tables v1: the table frames, pin counts, and holding granted frames. */
+#include "kernel/grant_table.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "mm/heap.h"
+#include "mm/m2p.h"
+#include "mm/mapcache.h"
+#include "mm/page_alloc.h"
+#include "mm/pagetype.h"
+
+/* The monitor's view of one entry in use: what is pinned and how often. */
+struct gnt_active {
+    uint32_t frame;
+    uint16_t ro, rw;    /* read-only and writable pins (mappings and copies in flight) */
+};
+static_assert(sizeof(struct gnt_active) * GNT_PER_FRAME == 4096, "one page of pins per frame");
+
+struct gnttab {
+    uint32_t nr_frames;
+    mfn_t frames[GNT_MAX_FRAMES];
+    struct gnt_active *active[GNT_MAX_FRAMES];
+};
+
+static spinlock_t gnt_lock = SPINLOCK_INIT;
+static struct gnttab *tables[MAX_DOMAINS];   /* index = domain id */
+
+uint32_t gnttab_lock(void)
+{
+    return spin_lock_irqsave(&gnt_lock);
+}
+
+void gnttab_unlock(uint32_t irq)
+{
+    spin_unlock_irqrestore(&gnt_lock, irq);
+}
+
+struct gnttab *gnttab_of(const struct domain *d)
+{
+    return tables[d->id];
+}
+
+uint32_t gnttab_nr_frames(const struct domain *d)
+{
+    return tables[d->id] ? tables[d->id]->nr_frames : 0;
+}
+
+/* ------------------------------------------------------------- table frames -------- */
+
+/*
+ * A fresh zeroed frame for d's table: d's own (PGC_allocated, counted in tot_pages, so the
+ * guest can map it), plus the monitor's general and writable type reference.
+ */
+static mfn_t table_frame_alloc(struct domain *d)
+{
+    mfn_t m = alloc_frames(0, 0);
+    struct page_info *pg;
+    uint32_t irq;
+    if (mfn_x(m) == INVALID_MFN_RAW) {
+        return m;
+    }
+    clear_frame(m);
+    pg = mfn_to_page(m);
+    irq = spin_lock_irqsave(&d->mm_lock);
+    pg->u.use.count_info = PGC_allocated | 2;
+    pg->u.use.type_info = PGT_writable | 1;
+    pg->owner = d->id;
+    m2p_clear(m);
+    d->tot_pages++;
+    spin_unlock_irqrestore(&d->mm_lock, irq);
+    return m;
+}
+
+/* Adds one frame and its page of pin counts; false when memory runs out. */
+static bool table_grow_one(struct domain *d, struct gnttab *gt)
+{
+    struct gnt_active *act = kmalloc(sizeof(*act) * GNT_PER_FRAME);
+    mfn_t m;
+    if (!act) {
+        return false;
+    }
+    m = table_frame_alloc(d);
+    if (mfn_x(m) == INVALID_MFN_RAW) {
+        kfree(act);
+        return false;
+    }
+    gt->frames[gt->nr_frames] = m;
+    gt->active[gt->nr_frames] = act;
+    gt->nr_frames++;
+    return true;
+}
+
+int gnttab_setup(struct domain *d, uint32_t nr, uint32_t *out)
+{
+    struct gnttab *gt = tables[d->id];
+    if (nr > GNT_MAX_FRAMES) {
+        pr_debug("grant: d%u: setup_table for %u frames (at most %u)\n", d->id, nr, GNT_MAX_FRAMES);
+        return GNTST_general_error;
+    }
+    if (!gt) {
+        gt = kmalloc(sizeof(*gt));
+        if (!gt) {
+            return GNTST_general_error;
+        }
+        tables[d->id] = gt;
+    }
+    /* The table only grows (as on Xen): frames the guest mapped stay valid. */
+    while (gt->nr_frames < nr) {
+        if (!table_grow_one(d, gt)) {
+            return GNTST_general_error;
+        }
+    }
+    for (uint32_t i = 0; i < nr; i++) {
+        out[i] = mfn_x(gt->frames[i]);
+    }
+    return GNTST_okay;
+}
+
+/* ------------------------------------------------------------- pins -------------- */
+
+static volatile grant_entry_v1_t *entry_map(struct gnttab *gt, grant_ref_t ref)
+{
+    grant_entry_v1_t *f = map_frame(gt->frames[ref / GNT_PER_FRAME]);
+    return &f[ref % GNT_PER_FRAME];
+}
+
+static void entry_unmap(volatile grant_entry_v1_t *e)
+{
+    unmap_frame((const void *)((uintptr_t)e & ~(uintptr_t)4095));
+}
+
+/* The shared entry's GTF_writing and GTF_reading follow the pins that are left. */
+static void entry_sync(struct gnttab *gt, grant_ref_t ref)
+{
+    struct gnt_active *a = &gt->active[ref / GNT_PER_FRAME][ref % GNT_PER_FRAME];
+    volatile grant_entry_v1_t *e = entry_map(gt, ref);
+    gnt_entry_unpin(e, a->rw == 0, a->ro + a->rw == 0);
+    entry_unmap(e);
+}
+
+/* ------------------------------------------------------------- frame references ---- */
+
+/* The mm lock that guards pg's counts: its owner's, or none for a frame left to nobody. */
+static spinlock_t *frame_lock(const struct page_info *pg)
+{
+    struct domain *o = domain_by_id(pg->owner);
+    return o ? &o->mm_lock : NULL;
+}
+
+/* A general (and, writable, a writable type) reference on owner's frame mfn. */
+static bool frame_get(uint16_t owner, uint32_t mfn, bool writable)
+{
+    struct domain *o = domain_by_id(owner);
+    struct page_info *pg;
+    bool ok = false;
+    uint32_t irq;
+    if (!o || mfn >= frame_table_frames) {
+        return false;
+    }
+    pg = mfn_to_page(_mfn(mfn));
+    irq = spin_lock_irqsave(&o->mm_lock);
+    if (page_get(pg, owner)) {
+        ok = !writable || !page_get_type(pg, PGT_writable, owner);
+        if (!ok) {
+            page_put(pg);
+        }
+    }
+    spin_unlock_irqrestore(&o->mm_lock, irq);
+    return ok;
+}
+
+static void frame_put(uint32_t mfn, bool writable)
+{
+    struct page_info *pg = mfn_to_page(_mfn(mfn));
+    spinlock_t *l = frame_lock(pg);
+    uint32_t irq = l ? spin_lock_irqsave(l) : 0;
+    if (writable) {
+        page_put_type(pg);
+    }
+    page_put(pg);
+    if (l) {
+        spin_unlock_irqrestore(l, irq);
+    }
+}
+
+/* ------------------------------------------------------------- holds -------------- */
+
+int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writable,
+                    struct gnt_hold *h)
+{
+    struct domain *gd = domain_by_id(granter);
+    struct gnttab *gt = gd ? tables[gd->id] : NULL;
+    volatile grant_entry_v1_t *e;
+    struct gnt_active *a;
+    uint32_t frame;
+    int rc;
+    if (!gd) {
+        return GNTST_bad_domain;
+    }
+    if (!gt || ref >= gt->nr_frames * GNT_PER_FRAME) {
+        return GNTST_bad_gntref;
+    }
+    a = &gt->active[ref / GNT_PER_FRAME][ref % GNT_PER_FRAME];
+    e = entry_map(gt, ref);
+    rc = gnt_entry_pin(e, user, !writable, &frame);
+    entry_unmap(e);
+    if (rc) {
+        return rc;
+    }
+    /* While pinned the frame is fixed; a guest that changed it gets no new pin. */
+    if ((a->ro + a->rw && a->frame != frame) || !frame_get(gd->id, frame, writable)) {
+        entry_sync(gt, ref);
+        return GNTST_general_error;
+    }
+    a->frame = frame;
+    if (writable) {
+        a->rw++;
+    } else {
+        a->ro++;
+    }
+    *h = (struct gnt_hold){ .mfn = frame, .granter = gd->id, .pinned = true,
+                            .writable = writable, .ref = ref };
+    return GNTST_okay;
+}
+
+int gnttab_hold_own(struct domain *d, uint32_t mfn, bool writable, struct gnt_hold *h)
+{
+    /* The shared-info page is the monitor's to write: never a copy target or source. */
+    if (mfn == mfn_x(d->shared_info_mfn) || !frame_get(d->id, mfn, writable)) {
+        return GNTST_bad_page;
+    }
+    *h = (struct gnt_hold){ .mfn = mfn, .granter = DOMID_NONE, .writable = writable };
+    return GNTST_okay;
+}
+
+void gnttab_release(struct gnt_hold *h)
+{
+    struct domain *gd = h->pinned ? domain_by_id(h->granter) : NULL;
+    struct gnttab *gt = gd ? tables[gd->id] : NULL;
+    if (gt) {
+        struct gnt_active *a = &gt->active[h->ref / GNT_PER_FRAME][h->ref % GNT_PER_FRAME];
+        BUG_ON(h->writable ? !a->rw : !a->ro);
+        if (h->writable) {
+            a->rw--;
+        } else {
+            a->ro--;
+        }
+        entry_sync(gt, h->ref);
+    }
+    frame_put(h->mfn, h->writable);
+    h->pinned = false;
+}
+
+/* ------------------------------------------------------------- teardown ----------- */
+
+/* Frames still pinned by others' mappings: no owner any more, the last unmap frees them. */
+static void orphan_pinned(struct domain *d, struct gnttab *gt)
+{
+    for (uint32_t f = 0; f < gt->nr_frames; f++) {
+        for (uint32_t i = 0; i < GNT_PER_FRAME; i++) {
+            struct gnt_active *a = &gt->active[f][i];
+            struct page_info *pg;
+            if (!(a->ro + a->rw)) {
+                continue;
+            }
+            pg = mfn_to_page(_mfn(a->frame));
+            if (pg->owner == d->id && page_count(pg)) {
+                pg->owner = DOMID_NONE;
+                pr_info("grant: d%u: frame 0x%x still mapped by another domain: kept until "
+                        "unmapped\n", d->id, a->frame);
+            }
+        }
+    }
+}
+
+void gnttab_domain_teardown(struct domain *d)
+{
+    struct gnttab *gt = tables[d->id];
+    gnttab_maptrack_free(d);
+    if (!gt) {
+        return;
+    }
+    orphan_pinned(d, gt);
+    gnttab_maps_forget_granter(d->id);
+    for (uint32_t f = 0; f < gt->nr_frames; f++) {
+        page_put_and_type(mfn_to_page(gt->frames[f]));   /* the monitor's references */
+        kfree(gt->active[f]);
+    }
+    tables[d->id] = NULL;
+    kfree(gt);
+}
