@@ -267,8 +267,9 @@ static void orphan_pinned(struct domain *d, struct gnttab *gt)
             pg = mfn_to_page(_mfn(a->frame));
             if (pg->owner == d->id && page_count(pg)) {
                 pg->owner = DOMID_NONE;
-                pr_info("grant: d%u: frame 0x%x still mapped by another domain: kept until "
-                        "unmapped\n", d->id, a->frame);
+                pr_info("grant: d%u: frame 0x%x (ref %u) still mapped by another domain %u "
+                        "times: kept until unmapped\n", d->id, a->frame, f * GNT_PER_FRAME + i,
+                        a->ro + a->rw);
             }
         }
     }

@@ -102,6 +102,33 @@ static inline int gnt_copy(bool src_gref, domid_t sdom, uint32_t src, uint16_t s
         __ok;                                                                                      \
     })
 
+/*
+ * Blocks until the absolute system time deadline (ns) with SCHEDOP_poll on no port: the
+ * idle loop runs meanwhile and destroys domains that left.  (No clock is read: the
+ * monitor keeps no time record in vcpu_info yet.)
+ */
+static inline void gnt_sleep_until(uint64_t deadline)
+{
+    struct sched_poll p = {.nr_ports = 0, .timeout = deadline};
+
+    HYPERVISOR_sched_op(SCHEDOP_poll, &p);
+}
+
+/*
+ * GNT_WAIT for conditions another domain's destruction makes true: between turns it sleeps
+ * until doubling absolute deadlines (1 ms, 2 ms, ... about 34 s of system time).
+ */
+#define GNT_WAIT_SLEEP(cond)                                                                       \
+    ({                                                                                             \
+        uint64_t __t = 1000000;                                                                    \
+        bool __ok;                                                                                 \
+        while (!(__ok = (cond)) && __t < (1ULL << 35)) {                                           \
+            gnt_sleep_until(__t);                                                                  \
+            __t *= 2;                                                                              \
+        }                                                                                          \
+        __ok;                                                                                      \
+    })
+
 /* "key=N" from our command line, or def. */
 static inline unsigned long gnt_arg(const char *key, unsigned long def)
 {
