@@ -191,7 +191,7 @@ int gnttab_map(struct vcpu *v, const struct gnttab_map_grant_ref *op, grant_hand
     }
     m = &maptracks[d->id][h];
     *m = (struct gnt_map){ 0 };
-    rc = gnttab_hold_ref(op->dom, op->ref, d->id, !ro, &m->hold);
+    rc = gnttab_hold_ref(op->dom, op->ref, d->id, !ro, false, &m->hold);
     if (rc) {
         return rc;
     }
@@ -289,7 +289,7 @@ int gnttab_map_for_monitor(struct domain *d, grant_ref_t ref, bool readonly, voi
         *handle = i;
     }
     if (m) {
-        rc = gnttab_hold_ref(d->id, ref, DOMID_XEN, !readonly, &m->hold);
+        rc = gnttab_hold_ref(d->id, ref, DOMID_XEN, !readonly, false, &m->hold);
     }
     if (m && !rc) {
         m->va = vmap_machine((paddr_t)m->hold.mfn << PAGE_SHIFT, PAGE_SIZE);

@@ -131,12 +131,10 @@ static void entry_unmap(volatile grant_entry_v1_t *e)
 }
 
 /* The shared entry's GTF_writing and GTF_reading follow the pins that are left. */
-static void entry_sync(struct gnttab *gt, grant_ref_t ref)
+static void entry_sync(struct gnttab *gt, grant_ref_t ref, volatile grant_entry_v1_t *e)
 {
     struct gnt_active *a = &gt->active[ref / GNT_PER_FRAME][ref % GNT_PER_FRAME];
-    volatile grant_entry_v1_t *e = entry_map(gt, ref);
     gnt_entry_unpin(e, a->rw == 0, a->ro + a->rw == 0);
-    entry_unmap(e);
 }
 
 /* ------------------------------------------------------------- frame references ---- */
@@ -187,7 +185,7 @@ static void frame_put(uint32_t mfn, bool writable)
 /* ------------------------------------------------------------- holds -------------- */
 
 int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writable,
-                    struct gnt_hold *h)
+                    bool keep_entry, struct gnt_hold *h)
 {
     struct domain *gd = domain_by_id(granter);
     struct gnttab *gt = gd ? tables[gd->id] : NULL;
@@ -204,14 +202,17 @@ int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writabl
     a = &gt->active[ref / GNT_PER_FRAME][ref % GNT_PER_FRAME];
     e = entry_map(gt, ref);
     rc = gnt_entry_pin(e, user, !writable, &frame);
-    entry_unmap(e);
+    /* While pinned the frame is fixed; a guest that changed it gets no new pin. */
+    if (!rc && ((a->ro + a->rw && a->frame != frame) || !frame_get(gd->id, frame, writable))) {
+        entry_sync(gt, ref, e);
+        rc = GNTST_general_error;
+    }
+    if (rc || !keep_entry) {
+        entry_unmap(e);
+        e = NULL;
+    }
     if (rc) {
         return rc;
-    }
-    /* While pinned the frame is fixed; a guest that changed it gets no new pin. */
-    if ((a->ro + a->rw && a->frame != frame) || !frame_get(gd->id, frame, writable)) {
-        entry_sync(gt, ref);
-        return GNTST_general_error;
     }
     a->frame = frame;
     if (writable) {
@@ -220,7 +221,7 @@ int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writabl
         a->ro++;
     }
     *h = (struct gnt_hold){ .mfn = frame, .granter = gd->id, .pinned = true,
-                            .writable = writable, .ref = ref };
+                            .writable = writable, .ref = ref, .entry = e };
     return GNTST_okay;
 }
 
@@ -241,12 +242,20 @@ void gnttab_release(struct gnt_hold *h)
     if (gt) {
         struct gnt_active *a = &gt->active[h->ref / GNT_PER_FRAME][h->ref % GNT_PER_FRAME];
         BUG_ON(h->writable ? !a->rw : !a->ro);
+        volatile grant_entry_v1_t *e = h->entry ? h->entry : entry_map(gt, h->ref);
         if (h->writable) {
             a->rw--;
         } else {
             a->ro--;
         }
-        entry_sync(gt, h->ref);
+        entry_sync(gt, h->ref, e);
+        if (!h->entry) {
+            entry_unmap(e);
+        }
+    }
+    if (h->entry) {
+        entry_unmap(h->entry);   /* kept mapped although the granter has gone since */
+        h->entry = NULL;
     }
     frame_put(h->mfn, h->writable);
     h->pinned = false;

@@ -36,6 +36,7 @@ struct gnt_hold {
     bool pinned;        /* counted in the granter's pin counts (a grant reference) */
     bool writable;      /* holds a writable type reference */
     grant_ref_t ref;
+    volatile grant_entry_v1_t *entry;   /* kept mapped until the release (short holds) */
 };
 
 uint32_t gnttab_lock(void);
@@ -44,10 +45,12 @@ void gnttab_unlock(uint32_t irq);
 /*
  * Takes the frame that (granter, ref) grants to user: the shared entry is checked and
  * marked (GTF_reading, GTF_writing), the pin counted and the frame referenced.  Returns a
- * GNTST_* status.  gnttab_lock held.
+ * GNTST_* status.  With keep_entry (a hold released within the same hypercall, on this
+ * CPU) the entry stays mapped for the release, which saves mapping it again; it takes a
+ * mapcache slot meanwhile.  gnttab_lock held.
  */
 int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writable,
-                    struct gnt_hold *h);
+                    bool keep_entry, struct gnt_hold *h);
 /* Takes d's own frame mfn the same way (a copy by GMFN).  GNTST_*.  gnttab_lock held. */
 int gnttab_hold_own(struct domain *d, uint32_t mfn, bool writable, struct gnt_hold *h);
 /* Gives back what a hold took.  gnttab_lock held. */

@@ -37,7 +37,7 @@ static int copy_hold(struct domain *d, const struct gnttab_copy_ptr *ptr, bool g
 {
     if (gref) {
         return gnttab_hold_ref(is_self(d, ptr->domid) ? d->id : ptr->domid, ptr->u.ref, d->id,
-                               writable, h);
+                               writable, true, h);
     }
     if (!is_self(d, ptr->domid)) {
         return GNTST_permission_denied;   /* another domain's frames only through its grants */
@@ -113,11 +113,12 @@ static void op_copy(struct vcpu *v, void *p)
 }
 
 /*
- * count elements of size bytes at uop: each copied in, run, copied back.  Per-element
- * failures are in their status fields; the call fails only for a bad count (-EINVAL) or
- * array (-EFAULT).
+ * count elements of size bytes at uop: each copied in, run, and its results (the bytes
+ * from out_off to the end) copied back.  Per-element failures are in their status fields;
+ * the call fails only for a bad count (-EINVAL) or array (-EFAULT).
  */
-static long run_batch(struct vcpu *v, uint32_t uop, uint32_t count, size_t size, gnt_op_fn fn)
+static long run_batch(struct vcpu *v, uint32_t uop, uint32_t count, size_t size, size_t out_off,
+                      gnt_op_fn fn)
 {
     union {
         struct gnttab_map_grant_ref map;
@@ -136,7 +137,7 @@ static long run_batch(struct vcpu *v, uint32_t uop, uint32_t count, size_t size,
             return -EFAULT;
         }
         fn(v, &op);
-        if (copy_to_guest(at, &op, size)) {
+        if (copy_to_guest(at + out_off, (uint8_t *)&op + out_off, size - out_off)) {
             return -EFAULT;
         }
     }
@@ -213,11 +214,14 @@ long do_grant_table_op(struct vcpu *v, const uint32_t a[6])
     uint32_t cmd = a[0], uop = a[1], count = a[2];
     switch (cmd) {
     case GNTTABOP_map_grant_ref:
-        return run_batch(v, uop, count, sizeof(struct gnttab_map_grant_ref), op_map);
+        return run_batch(v, uop, count, sizeof(struct gnttab_map_grant_ref),
+                         offsetof(struct gnttab_map_grant_ref, status), op_map);
     case GNTTABOP_unmap_grant_ref:
-        return run_batch(v, uop, count, sizeof(struct gnttab_unmap_grant_ref), op_unmap);
+        return run_batch(v, uop, count, sizeof(struct gnttab_unmap_grant_ref),
+                         offsetof(struct gnttab_unmap_grant_ref, status), op_unmap);
     case GNTTABOP_copy:
-        return run_batch(v, uop, count, sizeof(struct gnttab_copy), op_copy);
+        return run_batch(v, uop, count, sizeof(struct gnttab_copy),
+                         offsetof(struct gnttab_copy, status), op_copy);
     case GNTTABOP_setup_table:
         return count != 1 ? -EINVAL : setup_table(v->domain, uop);
     case GNTTABOP_query_size:
