@@ -25,6 +25,10 @@ struct gnt_map {
     void *va;           /* the monitor's mapping (monitor handles only) */
 };
 
+/* Pin counts are 16 bits: every handle there can be, plus a copy's two holds, fits. */
+static_assert(GNT_MAPTRACK_MAX * MAX_DOMAINS + GNT_MONITOR_MAPS + 2 <= 0xFFFF,
+              "grant pin counts cannot overflow");
+
 static struct gnt_map *maptracks[MAX_DOMAINS];   /* index = domain id; allocated on use */
 static struct gnt_map monitor_maps[GNT_MONITOR_MAPS];
 
