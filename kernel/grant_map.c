@@ -29,7 +29,7 @@ struct gnt_map {
 static_assert(GNT_MAPTRACK_MAX * MAX_DOMAINS + GNT_MONITOR_MAPS + 2 <= 0xFFFF,
               "grant pin counts cannot overflow");
 
-static struct gnt_map *maptracks[MAX_DOMAINS];   /* index = domain id; allocated on use */
+static struct gnt_map *maptracks[MAX_DOMAINS]; /* index = domain id; allocated on use */
 static struct gnt_map monitor_maps[GNT_MONITOR_MAPS];
 
 /* A free handle of d (its maptrack made on first use); -1 when none is left. */
@@ -102,7 +102,8 @@ static uint64_t host_entry(struct vcpu *v, const struct gnttab_map_grant_ref *op
     if (!(op->flags & GNTMAP_contains_pte)) {
         return op->host_addr >> 32 ? 0 : l1e_of_va(v, (uint32_t)op->host_addr);
     }
-    if ((op->host_addr & (sizeof(pte_t) - 1)) || !l1_in_use(v->domain, op->host_addr >> PAGE_SHIFT)) {
+    if ((op->host_addr & (sizeof(pte_t) - 1)) ||
+        !l1_in_use(v->domain, op->host_addr >> PAGE_SHIFT)) {
         return 0;
     }
     return op->host_addr;
@@ -163,8 +164,9 @@ static void entry_remove(struct domain *d, struct gnt_map *m)
 
 /* ------------------------------------------------------------- map, unmap --------- */
 
-#define GNTMAP_KNOWN (GNTMAP_device_map | GNTMAP_host_map | GNTMAP_readonly | \
-                      GNTMAP_application_map | GNTMAP_contains_pte)
+#define GNTMAP_KNOWN                                                                               \
+    (GNTMAP_device_map | GNTMAP_host_map | GNTMAP_readonly | GNTMAP_application_map |              \
+     GNTMAP_contains_pte)
 
 static pte_t grant_pte(uint32_t mfn, uint32_t flags)
 {
@@ -194,7 +196,7 @@ int gnttab_map(struct vcpu *v, const struct gnttab_map_grant_ref *op, grant_hand
         return GNTST_no_device_space;
     }
     m = &maptracks[d->id][h];
-    *m = (struct gnt_map){ 0 };
+    *m = (struct gnt_map){0};
     rc = gnttab_hold_ref(op->dom, op->ref, d->id, !ro, false, &m->hold);
     if (rc) {
         return rc;
@@ -231,7 +233,8 @@ int gnttab_unmap(struct domain *d, const struct gnttab_unmap_grant_ref *op)
     if (op->host_addr && (!m->pte_ma || op->host_addr != m->host_addr)) {
         return GNTST_general_error;
     }
-    if (op->dev_bus_addr && (!m->device || op->dev_bus_addr != (uint64_t)m->hold.mfn << PAGE_SHIFT)) {
+    if (op->dev_bus_addr &&
+        (!m->device || op->dev_bus_addr != (uint64_t)m->hold.mfn << PAGE_SHIFT)) {
         return GNTST_bad_dev_addr;
     }
     map_release(d, m);
@@ -256,7 +259,7 @@ void gnttab_maptrack_free(struct domain *d)
 {
     struct gnt_map *mt = maptracks[d->id];
     for (unsigned int i = 0; mt && i < GNT_MAPTRACK_MAX; i++) {
-        BUG_ON(mt[i].used);   /* gnttab_domain_unmap_all ran first */
+        BUG_ON(mt[i].used); /* gnttab_domain_unmap_all ran first */
     }
     kfree(mt);
     maptracks[d->id] = NULL;

@@ -13,7 +13,7 @@
 /* The monitor's view of one entry in use: what is pinned and how often. */
 struct gnt_active {
     uint32_t frame;
-    uint16_t ro, rw;    /* read-only and writable pins (mappings and copies in flight) */
+    uint16_t ro, rw; /* read-only and writable pins (mappings and copies in flight) */
 };
 static_assert(sizeof(struct gnt_active) * GNT_PER_FRAME == 4096, "one page of pins per frame");
 
@@ -24,7 +24,7 @@ struct gnttab {
 };
 
 static spinlock_t gnt_lock = SPINLOCK_INIT;
-static struct gnttab *tables[MAX_DOMAINS];   /* index = domain id */
+static struct gnttab *tables[MAX_DOMAINS]; /* index = domain id */
 
 uint32_t gnttab_lock(void)
 {
@@ -184,8 +184,8 @@ static void frame_put(uint32_t mfn, bool writable)
 
 /* ------------------------------------------------------------- holds -------------- */
 
-int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writable,
-                    bool keep_entry, struct gnt_hold *h)
+int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writable, bool keep_entry,
+                    struct gnt_hold *h)
 {
     struct domain *gd = domain_by_id(granter);
     struct gnttab *gt = gd ? tables[gd->id] : NULL;
@@ -220,8 +220,12 @@ int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writabl
     } else {
         a->ro++;
     }
-    *h = (struct gnt_hold){ .mfn = frame, .granter = gd->id, .pinned = true,
-                            .writable = writable, .ref = ref, .entry = e };
+    *h = (struct gnt_hold){.mfn = frame,
+                           .granter = gd->id,
+                           .pinned = true,
+                           .writable = writable,
+                           .ref = ref,
+                           .entry = e};
     return GNTST_okay;
 }
 
@@ -231,7 +235,7 @@ int gnttab_hold_own(struct domain *d, uint32_t mfn, bool writable, struct gnt_ho
     if (mfn == mfn_x(d->shared_info_mfn) || !frame_get(d->id, mfn, writable)) {
         return GNTST_bad_page;
     }
-    *h = (struct gnt_hold){ .mfn = mfn, .granter = DOMID_NONE, .writable = writable };
+    *h = (struct gnt_hold){.mfn = mfn, .granter = DOMID_NONE, .writable = writable};
     return GNTST_okay;
 }
 
@@ -254,7 +258,7 @@ void gnttab_release(struct gnt_hold *h)
         }
     }
     if (h->entry) {
-        entry_unmap(h->entry);   /* kept mapped although the granter has gone since */
+        entry_unmap(h->entry); /* kept mapped although the granter has gone since */
         h->entry = NULL;
     }
     frame_put(h->mfn, h->writable);
@@ -277,8 +281,8 @@ static void orphan_pinned(struct domain *d, struct gnttab *gt)
             if (pg->owner == d->id && page_count(pg)) {
                 pg->owner = DOMID_NONE;
                 pr_info("grant: d%u: frame 0x%x (ref %u) still mapped by another domain %u "
-                        "times: kept until unmapped\n", d->id, a->frame, f * GNT_PER_FRAME + i,
-                        a->ro + a->rw);
+                        "times: kept until unmapped\n",
+                        d->id, a->frame, f * GNT_PER_FRAME + i, a->ro + a->rw);
             }
         }
     }
@@ -294,7 +298,7 @@ void gnttab_domain_teardown(struct domain *d)
     orphan_pinned(d, gt);
     gnttab_maps_forget_granter(d->id);
     for (uint32_t f = 0; f < gt->nr_frames; f++) {
-        page_put_and_type(mfn_to_page(gt->frames[f]));   /* the monitor's references */
+        page_put_and_type(mfn_to_page(gt->frames[f])); /* the monitor's references */
         kfree(gt->active[f]);
     }
     tables[d->id] = NULL;

@@ -24,19 +24,19 @@
 #include "kernel/domain.h"
 #include "kernel/grant_entry.h"
 
-#define GNT_MAX_FRAMES      64u    /* Xen's default max_grant_frames */
-#define GNT_PER_FRAME       (4096u / sizeof(grant_entry_v1_t))
-#define GNT_MAPTRACK_MAX    256u   /* mapping handles per domain */
-#define GNT_MONITOR_MAPS    256u   /* mapping handles of the monitor's own */
+#define GNT_MAX_FRAMES   64u /* Xen's default max_grant_frames */
+#define GNT_PER_FRAME    (4096u / sizeof(grant_entry_v1_t))
+#define GNT_MAPTRACK_MAX 256u /* mapping handles per domain */
+#define GNT_MONITOR_MAPS 256u /* mapping handles of the monitor's own */
 
 /* One granted (or own) frame held for a mapping or a copy: the references it took. */
 struct gnt_hold {
     uint32_t mfn;
-    uint16_t granter;   /* the granting domain while its table lives; else DOMID_NONE */
-    bool pinned;        /* counted in the granter's pin counts (a grant reference) */
-    bool writable;      /* holds a writable type reference */
+    uint16_t granter; /* the granting domain while its table lives; else DOMID_NONE */
+    bool pinned;      /* counted in the granter's pin counts (a grant reference) */
+    bool writable;    /* holds a writable type reference */
     grant_ref_t ref;
-    volatile grant_entry_v1_t *entry;   /* kept mapped until the release (short holds) */
+    volatile grant_entry_v1_t *entry; /* kept mapped until the release (short holds) */
 };
 
 uint32_t gnttab_lock(void);
@@ -49,8 +49,8 @@ void gnttab_unlock(uint32_t irq);
  * CPU) the entry stays mapped for the release, which saves mapping it again; it takes a
  * mapcache slot meanwhile.  gnttab_lock held.
  */
-int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writable,
-                    bool keep_entry, struct gnt_hold *h);
+int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writable, bool keep_entry,
+                    struct gnt_hold *h);
 /* Takes d's own frame mfn the same way (a copy by GMFN).  GNTST_*.  gnttab_lock held. */
 int gnttab_hold_own(struct domain *d, uint32_t mfn, bool writable, struct gnt_hold *h);
 /* Gives back what a hold took.  gnttab_lock held. */

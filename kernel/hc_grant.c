@@ -32,15 +32,15 @@ static bool is_self(const struct domain *d, domid_t id)
 /* ------------------------------------------------------------- copy --------------- */
 
 /* One side of a copy: a grant reference of ptr->domid, or the caller's own frame. */
-static int copy_hold(struct domain *d, const struct gnttab_copy_ptr *ptr, bool gref,
-                     bool writable, struct gnt_hold *h)
+static int copy_hold(struct domain *d, const struct gnttab_copy_ptr *ptr, bool gref, bool writable,
+                     struct gnt_hold *h)
 {
     if (gref) {
         return gnttab_hold_ref(is_self(d, ptr->domid) ? d->id : ptr->domid, ptr->u.ref, d->id,
                                writable, true, h);
     }
     if (!is_self(d, ptr->domid)) {
-        return GNTST_permission_denied;   /* another domain's frames only through its grants */
+        return GNTST_permission_denied; /* another domain's frames only through its grants */
     }
     return gnttab_hold_own(d, ptr->u.gmfn, writable, h);
 }
@@ -50,7 +50,7 @@ static void copy_bytes(const struct gnt_hold *s, uint16_t soff, const struct gnt
 {
     uint8_t *src = map_frame(_mfn(s->mfn));
     if (s->mfn == t->mfn) {
-        memmove(src + toff, src + soff, len);   /* one frame: the ranges may overlap */
+        memmove(src + toff, src + soff, len); /* one frame: the ranges may overlap */
     } else {
         uint8_t *dst = map_frame(_mfn(t->mfn));
         memcpy(dst + toff, src + soff, len);
@@ -164,8 +164,7 @@ static long setup_table(struct domain *d, uint32_t uop)
         irq = gnttab_lock();
         op.status = (int16_t)gnttab_setup(d, op.nr_frames, frames);
         gnttab_unlock(irq);
-        if (!op.status &&
-            copy_to_guest(list, frames, op.nr_frames * sizeof(xen_pfn_t))) {
+        if (!op.status && copy_to_guest(list, frames, op.nr_frames * sizeof(xen_pfn_t))) {
             op.status = GNTST_bad_virt_addr;
         }
     }

@@ -134,8 +134,8 @@ static void mapper(domid_t peer)
     TEST_EQ(unmap_page((uintptr_t)win1), 0);
     TEST_EQ(unmap_page((uintptr_t)win2), 0);
     /* The granter may not have granted yet: its entries say so. */
-    if (!TEST_ASSERT(GNT_WAIT(gnt_map(peer, 1, GNTMAP_host_map, (uintptr_t)win1, &h1) == 0,
-                              WAIT_LONG))) {
+    if (!TEST_ASSERT(
+            GNT_WAIT(gnt_map(peer, 1, GNTMAP_host_map, (uintptr_t)win1, &h1) == 0, WAIT_LONG))) {
         return;
     }
     TEST_ASSERT(strcmp((char *)win1, "granter->mapper via map") == 0);

@@ -73,14 +73,15 @@ static inline int gnt_unmap(grant_handle_t handle, uint64_t host_addr)
 }
 
 /* One copy; each side a grant reference of dom (gref) or our own frame (dom DOMID_SELF). */
-static inline int gnt_copy(bool src_gref, domid_t sdom, uint32_t src, uint16_t soff,
-                           bool dst_gref, domid_t ddom, uint32_t dst, uint16_t doff, uint16_t len)
+static inline int gnt_copy(bool src_gref, domid_t sdom, uint32_t src, uint16_t soff, bool dst_gref,
+                           domid_t ddom, uint32_t dst, uint16_t doff, uint16_t len)
 {
     struct gnttab_copy op = {
         .source = {.domid = sdom, .offset = soff},
         .dest = {.domid = ddom, .offset = doff},
         .len = len,
-        .flags = (uint16_t)((src_gref ? GNTCOPY_source_gref : 0) | (dst_gref ? GNTCOPY_dest_gref : 0)),
+        .flags =
+            (uint16_t)((src_gref ? GNTCOPY_source_gref : 0) | (dst_gref ? GNTCOPY_dest_gref : 0)),
         .status = 99,
     };
     int rc;

@@ -126,7 +126,7 @@ static void victim(void)
     victim_revoke_and_free();
     /* The attacker leaves with A and B mapped: its destruction must release them. */
     TEST_ASSERT(GNT_WAIT_SLEEP(!(gnt_flags(REF_A) & (GTF_reading | GTF_writing)) &&
-                                   !(gnt_flags(REF_B) & GTF_reading)));
+                               !(gnt_flags(REF_B) & GTF_reading)));
     TEST_ASSERT(filled(pb, 2, 0));
     test_note("victim: every mapping released");
 }
@@ -153,7 +153,7 @@ static void attack_refs(void)
     TEST_EQ(MAP(REF_A, host, MONITOR), GNTST_bad_virt_addr);
     TEST_EQ(MAP(REF_A, host, 0xFFFFF000UL), GNTST_bad_virt_addr);
     TEST_EQ(MAP(REF_A, host, 0x100000000ULL + (uintptr_t)win[2]), GNTST_bad_virt_addr);
-    TEST_EQ(MAP(REF_A, host, 0x10000000UL), GNTST_bad_virt_addr); /* no L1 there */
+    TEST_EQ(MAP(REF_A, host, 0x10000000UL), GNTST_bad_virt_addr);  /* no L1 there */
     TEST_EQ(MAP(REF_A, host, (uintptr_t)pb), GNTST_general_error); /* a page is mapped there */
     TEST_EQ(MAP(REF_A, host | GNTMAP_contains_pte, va_to_maddr(pb)), GNTST_bad_virt_addr);
     TEST_EQ(MAP(REF_A, host | GNTMAP_contains_pte, pte_maddr((uintptr_t)win[2]) + 1),
@@ -205,8 +205,8 @@ static void attack_handles(void)
     unsigned int n = 0;
     int rc;
 
-    while (n < 300 && (rc = gnt_map(peer, REF_B, GNTMAP_device_map | GNTMAP_readonly, 0,
-                                    &hs[n])) == GNTST_okay) {
+    while (n < 300 && (rc = gnt_map(peer, REF_B, GNTMAP_device_map | GNTMAP_readonly, 0, &hs[n])) ==
+                          GNTST_okay) {
         n++;
     }
     TEST_EQ(rc, GNTST_no_device_space);
@@ -241,16 +241,19 @@ static void attack_copy(void)
     TEST_EQ(bad.status, GNTST_general_error);
     /* Frames by number: only our own, never a table or the shared-info page. */
     TEST_EQ(gnt_copy(false, DOMID_SELF, victims, 0, false, DOMID_SELF, own, 0, 8), GNTST_bad_page);
-    TEST_EQ(gnt_copy(false, peer, victims, 0, false, DOMID_SELF, own, 0, 8), GNTST_permission_denied);
+    TEST_EQ(gnt_copy(false, peer, victims, 0, false, DOMID_SELF, own, 0, 8),
+            GNTST_permission_denied);
     TEST_EQ(gnt_copy(false, DOMID_SELF, own, 0, false, DOMID_SELF, victims, 0, 8), GNTST_bad_page);
     TEST_EQ(gnt_copy(false, DOMID_SELF, own, 0, false, DOMID_SELF, (uint32_t)pt_base_mfn(), 0, 8),
             GNTST_bad_page);
     TEST_EQ(gnt_copy(false, DOMID_SELF, own, 0, false, DOMID_SELF, si, 0, 8), GNTST_bad_page);
-    TEST_EQ(gnt_copy(false, DOMID_SELF, 0xFFFFFFFFu, 0, false, DOMID_SELF, own, 0, 8), GNTST_bad_page);
+    TEST_EQ(gnt_copy(false, DOMID_SELF, 0xFFFFFFFFu, 0, false, DOMID_SELF, own, 0, 8),
+            GNTST_bad_page);
     /* Grants: not written through read-only or to a page table, not someone else's. */
     TEST_EQ(gnt_copy(false, DOMID_SELF, own, 0, true, peer, REF_B, 0, 8), GNTST_permission_denied);
     TEST_EQ(gnt_copy(false, DOMID_SELF, own, 0, true, peer, REF_TABLE, 0, 8), GNTST_general_error);
-    TEST_EQ(gnt_copy(true, peer, REF_OTHER, 0, false, DOMID_SELF, own, 0, 8), GNTST_permission_denied);
+    TEST_EQ(gnt_copy(true, peer, REF_OTHER, 0, false, DOMID_SELF, own, 0, 8),
+            GNTST_permission_denied);
     TEST_EQ(gnt_copy(true, peer, 100000, 0, false, DOMID_SELF, own, 0, 8), GNTST_bad_gntref);
     /* Reading the page table the victim granted is its choice. */
     TEST_EQ(gnt_copy(true, peer, REF_TABLE, 0, false, DOMID_SELF, own, 0, 8), 0);
@@ -261,7 +264,9 @@ static void attack_batches(void)
     struct gnttab_map_grant_ref m[3] = {
         {.host_addr = (uintptr_t)win[4], .flags = GNTMAP_host_map, .ref = REF_A, .dom = peer},
         {.host_addr = (uintptr_t)win[5], .flags = GNTMAP_host_map, .ref = REF_B, .dom = peer},
-        {.host_addr = (uintptr_t)win[5], .flags = GNTMAP_host_map | GNTMAP_readonly, .ref = REF_B,
+        {.host_addr = (uintptr_t)win[5],
+         .flags = GNTMAP_host_map | GNTMAP_readonly,
+         .ref = REF_B,
          .dom = peer},
     };
     struct gnttab_setup_table st = {.dom = DOMID_SELF, .nr_frames = 65};
@@ -277,7 +282,8 @@ static void attack_batches(void)
     TEST_EQ(HYPERVISOR_grant_table_op(GNTTABOP_copy, m, 513), -XEN_EINVAL);
     TEST_EQ(HYPERVISOR_grant_table_op(GNTTABOP_copy, m, 0x80000000u), -XEN_EINVAL);
     TEST_EQ(HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, (void *)MONITOR, 1), -XEN_EFAULT);
-    TEST_EQ(HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, (void *)(MONITOR - 16), 1), -XEN_EFAULT);
+    TEST_EQ(HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, (void *)(MONITOR - 16), 1),
+            -XEN_EFAULT);
     TEST_EQ(HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, NULL, 1), -XEN_EFAULT);
     TEST_EQ(HYPERVISOR_grant_table_op(GNTTABOP_copy, (void *)0x10000000, 2), -XEN_EFAULT);
     TEST_EQ(HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 2), -XEN_EINVAL);

@@ -13,7 +13,7 @@
 
 static grant_entry_v1_t entry(uint16_t flags, domid_t domid)
 {
-    return (grant_entry_v1_t){ .flags = flags, .domid = domid, .frame = FRAME };
+    return (grant_entry_v1_t){.flags = flags, .domid = domid, .frame = FRAME};
 }
 
 static void pin_writable_marks_reading_and_writing(void **state)
@@ -56,8 +56,12 @@ static void other_domains_refused(void **state)
 static void entries_not_granting_access_refused(void **state)
 {
     static const uint16_t refused[] = {
-        GTF_invalid, GTF_accept_transfer, GTF_transitive, GTF_invalid | GTF_reading,
-        GTF_permit_access | GTF_sub_page, GTF_accept_transfer | GTF_transfer_committed,
+        GTF_invalid,
+        GTF_accept_transfer,
+        GTF_transitive,
+        GTF_invalid | GTF_reading,
+        GTF_permit_access | GTF_sub_page,
+        GTF_accept_transfer | GTF_transfer_committed,
     };
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
         grant_entry_v1_t e = entry(refused[i], MAPPER);
