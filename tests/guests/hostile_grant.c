@@ -185,6 +185,22 @@ static void attack_entry(void)
     TEST_ASSERT(!(*pte_lookup((uintptr_t)win[3]) & _PAGE_PRESENT));
 }
 
+/* A page holding a copy of the grant entry does not validate as an L1. */
+static void attack_forged_l1(void)
+{
+    static pte_t forged[PAGE_SIZE / sizeof(pte_t)] PAGE_ALIGNED;
+    struct mmuext_op pin = {.cmd = MMUEXT_PIN_L1_TABLE};
+    unsigned int done = 9;
+
+    forged[0] = *pte_lookup((uintptr_t)win[0]);
+    pin.arg1.mfn = va_to_mfn(forged);
+    TEST_EQ(unmap_page((uintptr_t)forged), 0); /* no writable mapping left */
+    TEST_EQ(HYPERVISOR_mmuext_op(&pin, 1, &done, DOMID_SELF), -XEN_EINVAL);
+    TEST_EQ(done, 0);
+    TEST_EQ(map_page((uintptr_t)forged, pte_make(pin.arg1.mfn, PTE_KERNEL_RW)), 0);
+    TEST_EQ(forged[0], *pte_lookup((uintptr_t)win[0]));
+}
+
 /* GNTMAP_contains_pte: the entry named by its machine address. */
 static void attack_contains_pte(void)
 {
@@ -353,6 +369,7 @@ static void attacker(void)
     TEST_EQ(gnt_map(peer, REF_FREE, GNTMAP_host_map, (uintptr_t)win[6], &he), 0);
     attack_refs();
     attack_entry();
+    attack_forged_l1();
     attack_contains_pte();
     attack_handles();
     attack_copy();
