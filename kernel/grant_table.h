@@ -81,6 +81,14 @@ int gnttab_map_for_monitor(struct domain *d, grant_ref_t ref, bool readonly, voi
 int gnttab_unmap_for_monitor(grant_handle_t handle);
 
 /*
+ * The monitor's copy to or from a frame d granted to it (DOMID_XEN): len bytes at offset
+ * of the granted frame from or to buf (monitor memory).  The grant is held as a
+ * guest's copy holds it.  GNTST_* (GNTST_bad_copy_arg: past the page).  Takes gnttab_lock.
+ */
+int gnttab_copy_for_monitor(struct domain *d, grant_ref_t ref, uint16_t offset, void *buf,
+                            uint16_t len, bool to_grant);
+
+/*
  * Domain destruction (kernel/domain.c).  gnttab_domain_unmap_all: d's mappings of other
  * domains' frames go (d no longer runs; takes the locks itself).  gnttab_domain_teardown:
  * with gnttab_lock and d->mm_lock held, after d's own references were dropped: the table

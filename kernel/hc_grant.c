@@ -85,6 +85,31 @@ static int copy_one(struct domain *d, const struct gnttab_copy *c)
     return rc;
 }
 
+int gnttab_copy_for_monitor(struct domain *d, grant_ref_t ref, uint16_t offset, void *buf,
+                            uint16_t len, bool to_grant)
+{
+    struct gnt_hold h;
+    uint32_t irq;
+    int rc;
+    if ((uint32_t)offset + len > PAGE_SIZE) {
+        return GNTST_bad_copy_arg;
+    }
+    irq = gnttab_lock();
+    rc = gnttab_hold_ref(d->id, ref, DOMID_XEN, to_grant, true, &h);
+    if (!rc) {
+        uint8_t *p = map_frame(_mfn(h.mfn));
+        if (to_grant) {
+            memcpy(p + offset, buf, len);
+        } else {
+            memcpy(buf, p + offset, len);
+        }
+        unmap_frame(p);
+        gnttab_release(&h);
+    }
+    gnttab_unlock(irq);
+    return rc;
+}
+
 /* ------------------------------------------------------------- batches ------------ */
 
 /* One element of a batch, copied in; fills in its status (and other results). */
