@@ -61,12 +61,48 @@ static void check_queries(void)
 
 /* ---- granter ---- */
 
+#define REF_FAR 1100 /* in the table's third frame */
+
+static grant_entry_v1_t table3[PAGE_SIZE / sizeof(grant_entry_v1_t)] PAGE_ALIGNED;
+
+/* setup_table for n frames; their numbers in out.  Returns the status (or the error). */
+static int setup(unsigned int n, xen_pfn_t *out)
+{
+    struct gnttab_setup_table st = {.dom = DOMID_SELF, .nr_frames = n, .status = 99};
+    int rc;
+
+    set_xen_guest_handle(st.frame_list, out);
+    rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 1);
+    return rc ? rc : st.status;
+}
+
+/* The table grows to three frames (never shrinks); ref REF_FAR grants B from the third. */
+static void grow_table(domid_t peer)
+{
+    xen_pfn_t f[3] = {0}, again[1] = {0};
+    struct gnttab_query_size q = {.dom = DOMID_SELF};
+
+    TEST_EQ(setup(3, f), 0);
+    TEST_EQ(f[0], pte_mfn(*pte_lookup((uintptr_t)gnt_table)));
+    TEST_ASSERT(f[1] && f[2] && f[1] != f[0] && f[2] != f[1]);
+    TEST_EQ(setup(1, again), 0);
+    TEST_EQ(again[0], f[0]);
+    TEST_EQ(HYPERVISOR_grant_table_op(GNTTABOP_query_size, &q, 1), 0);
+    TEST_EQ(q.nr_frames, 3);
+    TEST_EQ(map_page((uintptr_t)table3, pte_make(f[2], PTE_KERNEL_RW)), 0);
+    table3[REF_FAR - 1024].domid = peer;
+    table3[REF_FAR - 1024].frame = (uint32_t)va_to_mfn(b);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    table3[REF_FAR - 1024].flags = GTF_permit_access | GTF_readonly;
+}
+
 static void granter(domid_t peer)
 {
     for (unsigned int i = 0; i < PAGE_SIZE; i++) {
         b[i] = (uint8_t)(i ^ 0x5a);
     }
     put_str((char *)a, "granter->mapper via map");
+    grow_table(peer);
     gnt_grant(1, peer, va_to_mfn(a), false);
     gnt_grant(2, peer, va_to_mfn(b), true);
     if (!TEST_ASSERT(GNT_WAIT(*word(a, MARK_OFF) == 1, WAIT_LONG))) {
@@ -92,8 +128,11 @@ static void granter(domid_t peer)
             break;
         }
     }
+    TEST_EQ(table3[REF_FAR - 1024].flags, GTF_permit_access | GTF_readonly);
     gnt_table[1].flags = 0;
     gnt_table[2].flags = 0;
+    table3[REF_FAR - 1024].flags = 0;
+    TEST_EQ(map_page((uintptr_t)table3, pte_make(va_to_mfn(table3), PTE_KERNEL_RW)), 0);
     test_note("granter: data passed both ways");
 }
 
@@ -150,6 +189,8 @@ static void mapper(domid_t peer)
         return;
     }
     TEST_ASSERT(strcmp((char *)c + 64, "granter->mapper via copy") == 0);
+    TEST_EQ(gnt_copy(true, peer, 1100, 100, false, DOMID_SELF, (uint32_t)dmfn, 0, 8), 0);
+    TEST_EQ(d[3], (100 + 3) ^ 0x5a); /* through the granter's third table frame */
     if (gnt_arg("bench", 0)) {
         bench(peer, dmfn);
     }
