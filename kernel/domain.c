@@ -153,7 +153,7 @@ uint32_t domain_destroy(struct domain *d)
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         sched_remove_vcpu(d->vcpu[i]);
     }
-    /* Its mappings of other domains' frames go first; then (grant lock outside mm lock)... */
+    /* Its grant mappings of other domains' frames go; the grant lock comes before mm_lock. */
     gnttab_domain_unmap_all(d);
     g = gnttab_lock();
     f = spin_lock_irqsave(&d->mm_lock);
@@ -171,7 +171,7 @@ uint32_t domain_destroy(struct domain *d)
         page_put_type(mfn_to_page(d->shared_info_mfn));   /* its permanent writable type */
     }
     release_frames(d);
-    /* ...its grant table goes, and frames others still map through it are left to them. */
+    /* Its grant table goes; frames others still map through it are left to nobody. */
     gnttab_domain_teardown(d);
     left = count_owned(d);
     spin_unlock_irqrestore(&d->mm_lock, f);
