@@ -15,12 +15,18 @@ struct gnt_active {
     uint32_t frame;
     uint16_t ro, rw; /* read-only and writable pins (mappings and copies in flight) */
 };
-static_assert(sizeof(struct gnt_active) * GNT_PER_FRAME == 4096, "one page of pins per frame");
+/*
+ * Pin counts come in chunks of 2048 bytes, two per table frame: slab objects, so that
+ * large tables do not use up the heap's bounded number of whole-page allocations.
+ */
+#define ACTIVE_PER_CHUNK (2048 / sizeof(struct gnt_active))
+#define ACTIVE_CHUNKS    (GNT_PER_FRAME / ACTIVE_PER_CHUNK)
+static_assert(ACTIVE_CHUNKS * ACTIVE_PER_CHUNK == GNT_PER_FRAME, "whole chunks per frame");
 
 struct gnttab {
     uint32_t nr_frames;
     mfn_t frames[GNT_MAX_FRAMES];
-    struct gnt_active *active[GNT_MAX_FRAMES];
+    struct gnt_active *active[GNT_MAX_FRAMES * ACTIVE_CHUNKS];
 };
 
 static spinlock_t gnt_lock = SPINLOCK_INIT;
@@ -72,21 +78,37 @@ static mfn_t table_frame_alloc(struct domain *d)
     return m;
 }
 
-/* Adds one frame and its page of pin counts; false when memory runs out. */
+static struct gnt_active *active_of(struct gnttab *gt, grant_ref_t ref)
+{
+    return &gt->active[ref / ACTIVE_PER_CHUNK][ref % ACTIVE_PER_CHUNK];
+}
+
+static void active_free(struct gnttab *gt, uint32_t frame)
+{
+    for (uint32_t c = 0; c < ACTIVE_CHUNKS; c++) {
+        kfree(gt->active[frame * ACTIVE_CHUNKS + c]);
+        gt->active[frame * ACTIVE_CHUNKS + c] = NULL;
+    }
+}
+
+/* Adds one frame and its pin counts; false when memory runs out. */
 static bool table_grow_one(struct domain *d, struct gnttab *gt)
 {
-    struct gnt_active *act = kmalloc(sizeof(*act) * GNT_PER_FRAME);
+    uint32_t f = gt->nr_frames;
     mfn_t m;
-    if (!act) {
-        return false;
+    for (uint32_t c = 0; c < ACTIVE_CHUNKS; c++) {
+        gt->active[f * ACTIVE_CHUNKS + c] = kmalloc(ACTIVE_PER_CHUNK * sizeof(struct gnt_active));
+        if (!gt->active[f * ACTIVE_CHUNKS + c]) {
+            active_free(gt, f);
+            return false;
+        }
     }
     m = table_frame_alloc(d);
     if (mfn_x(m) == INVALID_MFN_RAW) {
-        kfree(act);
+        active_free(gt, f);
         return false;
     }
-    gt->frames[gt->nr_frames] = m;
-    gt->active[gt->nr_frames] = act;
+    gt->frames[f] = m;
     gt->nr_frames++;
     return true;
 }
@@ -133,7 +155,7 @@ static void entry_unmap(volatile grant_entry_v1_t *e)
 /* The shared entry's GTF_writing and GTF_reading follow the pins that are left. */
 static void entry_sync(struct gnttab *gt, grant_ref_t ref, volatile grant_entry_v1_t *e)
 {
-    struct gnt_active *a = &gt->active[ref / GNT_PER_FRAME][ref % GNT_PER_FRAME];
+    struct gnt_active *a = active_of(gt, ref);
     gnt_entry_unpin(e, a->rw == 0, a->ro + a->rw == 0);
 }
 
@@ -199,7 +221,7 @@ int gnttab_hold_ref(domid_t granter, grant_ref_t ref, domid_t user, bool writabl
     if (!gt || ref >= gt->nr_frames * GNT_PER_FRAME) {
         return GNTST_bad_gntref;
     }
-    a = &gt->active[ref / GNT_PER_FRAME][ref % GNT_PER_FRAME];
+    a = active_of(gt, ref);
     e = entry_map(gt, ref);
     rc = gnt_entry_pin(e, user, !writable, &frame);
     /* While pinned the frame is fixed; a guest that changed it gets no new pin. */
@@ -244,7 +266,7 @@ void gnttab_release(struct gnt_hold *h)
     struct domain *gd = h->pinned ? domain_by_id(h->granter) : NULL;
     struct gnttab *gt = gd ? tables[gd->id] : NULL;
     if (gt) {
-        struct gnt_active *a = &gt->active[h->ref / GNT_PER_FRAME][h->ref % GNT_PER_FRAME];
+        struct gnt_active *a = active_of(gt, h->ref);
         BUG_ON(h->writable ? !a->rw : !a->ro);
         volatile grant_entry_v1_t *e = h->entry ? h->entry : entry_map(gt, h->ref);
         if (h->writable) {
@@ -270,20 +292,18 @@ void gnttab_release(struct gnt_hold *h)
 /* Frames still pinned by others' mappings: no owner any more, the last unmap frees them. */
 static void orphan_pinned(struct domain *d, struct gnttab *gt)
 {
-    for (uint32_t f = 0; f < gt->nr_frames; f++) {
-        for (uint32_t i = 0; i < GNT_PER_FRAME; i++) {
-            struct gnt_active *a = &gt->active[f][i];
-            struct page_info *pg;
-            if (!(a->ro + a->rw)) {
-                continue;
-            }
-            pg = mfn_to_page(_mfn(a->frame));
-            if (pg->owner == d->id && page_count(pg)) {
-                pg->owner = DOMID_NONE;
-                pr_info("grant: d%u: frame 0x%x (ref %u) still mapped by another domain %u "
-                        "times: kept until unmapped\n",
-                        d->id, a->frame, f * GNT_PER_FRAME + i, a->ro + a->rw);
-            }
+    for (grant_ref_t ref = 0; ref < gt->nr_frames * GNT_PER_FRAME; ref++) {
+        struct gnt_active *a = active_of(gt, ref);
+        struct page_info *pg;
+        if (!(a->ro + a->rw)) {
+            continue;
+        }
+        pg = mfn_to_page(_mfn(a->frame));
+        if (pg->owner == d->id && page_count(pg)) {
+            pg->owner = DOMID_NONE;
+            pr_info("grant: d%u: frame 0x%x (ref %u) still mapped by another domain %u times: "
+                    "kept until unmapped\n",
+                    d->id, a->frame, ref, a->ro + a->rw);
         }
     }
 }
@@ -299,7 +319,7 @@ void gnttab_domain_teardown(struct domain *d)
     gnttab_maps_forget_granter(d->id);
     for (uint32_t f = 0; f < gt->nr_frames; f++) {
         page_put_and_type(mfn_to_page(gt->frames[f])); /* the monitor's references */
-        kfree(gt->active[f]);
+        active_free(gt, f);
     }
     tables[d->id] = NULL;
     kfree(gt);
