@@ -121,6 +121,10 @@ static void op_map(struct vcpu *v, void *p)
     uint32_t irq = gnttab_lock();
     op->status = (int16_t)gnttab_map(v, op, &op->handle, &op->dev_bus_addr);
     gnttab_unlock(irq);
+    if (op->status) {
+        pr_debug("grant: d%u: map of (d%u, ref %u) flags 0x%x at 0x%llx: status %d\n",
+                 v->domain->id, op->dom, op->ref, op->flags, op->host_addr, op->status);
+    }
 }
 
 static void op_unmap(struct vcpu *v, void *p)
@@ -129,12 +133,20 @@ static void op_unmap(struct vcpu *v, void *p)
     uint32_t irq = gnttab_lock();
     op->status = (int16_t)gnttab_unmap(v->domain, op);
     gnttab_unlock(irq);
+    if (op->status) {
+        pr_debug("grant: d%u: unmap of handle %u: status %d\n", v->domain->id, op->handle,
+                 op->status);
+    }
 }
 
 static void op_copy(struct vcpu *v, void *p)
 {
     struct gnttab_copy *op = p;
     op->status = (int16_t)copy_one(v->domain, op);
+    if (op->status) {
+        pr_debug("grant: d%u: copy (flags 0x%x, %u bytes): status %d\n", v->domain->id, op->flags,
+                 op->len, op->status);
+    }
 }
 
 /*
