@@ -4,6 +4,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console_input.h"
 #include "kernel/domain_build.h"
+#include "kernel/grant_table.h"
 #include "kernel/hypercall.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -149,7 +150,7 @@ static uint32_t count_owned(const struct domain *d)
 
 uint32_t domain_destroy(struct domain *d)
 {
-    uint32_t left, f;
+    uint32_t left, f, g;
     /* No timer may raise an event from here on. */
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         vtimer_vcpu_destroy(d->vcpu[i]);
@@ -163,6 +164,9 @@ uint32_t domain_destroy(struct domain *d)
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         sched_remove_vcpu(d->vcpu[i]);
     }
+    /* Its grant mappings of other domains' frames go; the grant lock comes before mm_lock. */
+    gnttab_domain_unmap_all(d);
+    g = gnttab_lock();
     f = spin_lock_irqsave(&d->mm_lock);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct arch_vcpu *a = &d->vcpu[i]->arch;
@@ -178,8 +182,11 @@ uint32_t domain_destroy(struct domain *d)
         page_put_type(mfn_to_page(d->shared_info_mfn));   /* its permanent writable type */
     }
     release_frames(d);
+    /* Its grant table goes; frames others still map through it are left to nobody. */
+    gnttab_domain_teardown(d);
     left = count_owned(d);
     spin_unlock_irqrestore(&d->mm_lock, f);
+    gnttab_unlock(g);
     if (d->shared_info) {
         vunmap_machine(d->shared_info, PAGE_SIZE);
     }

@@ -4,7 +4,8 @@
  * registers, virtual IDT, kernel stack, callbacks) is struct arch_vcpu.
  *
  * Locking: domains_lock protects the domain table; d->lock a domain's lifecycle state;
- * d->mm_lock its frames' types and counts.  Order: domains_lock, d->lock, d->mm_lock.
+ * d->mm_lock its frames' types and counts.  Order: domains_lock, d->lock, the grant lock
+ * (kernel/grant_table.h), d->mm_lock.
  */
 #ifndef KERNEL_DOMAIN_H
 #define KERNEL_DOMAIN_H

@@ -142,16 +142,23 @@ long do_update_va_mapping(struct vcpu *v, const uint32_t a[6])
     } else {
         l1 = map_frame(_mfn(l1mfn)) + ((va >> PAGE_SHIFT) & 511) * sizeof(pte_t);
         old = *l1;
-        pte_replace(l1, old, new);
-        unmap_frame(l1);
-        /*
-         * With UVMF_NONE the TLB may keep the old translation until the guest flushes (its
-         * job, as on Xen).  That is safe: the domain's frames keep its allocation
-         * reference, and a frame whose writable type goes can become a page table only
-         * after a flush (page_get_type).
-         */
-        if (!l1e_put_refs_fast(old)) {
-            l1e_put_refs(old);
+        if (unlikely(l1e_is_foreign(old, d->id))) {
+            /* A grant mapping's entry goes only through unmap_grant_ref. */
+            unmap_frame(l1);
+            l1e_put_refs(new);
+            rc = -EINVAL;
+        } else {
+            pte_replace(l1, old, new);
+            unmap_frame(l1);
+            /*
+             * With UVMF_NONE the TLB may keep the old translation until the guest flushes
+             * (its job, as on Xen).  That is safe: a frame freed meanwhile is flushed
+             * before its next allocation (mm/page_alloc.c), and a frame whose writable
+             * type goes can become a page table only after a flush (page_get_type).
+             */
+            if (!l1e_put_refs_fast(old)) {
+                l1e_put_refs(old);
+            }
         }
     }
     spin_unlock(&d->mm_lock);

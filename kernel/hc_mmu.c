@@ -135,6 +135,10 @@ static int pt_update_at(struct domain *d, struct pt_cursor *c, uint64_t ma, pte_
     level = updatable_level(c->type, idx);
     if (level) {
         old = c->t[idx];
+        /* A grant mapping's entry goes only through unmap_grant_ref. */
+        if (level == PGT_l1 && l1e_is_foreign(old, d->id)) {
+            return -EINVAL;
+        }
         if (preserve_ad) {
             val |= old & (PTE_A | PTE_D);
         }
@@ -263,6 +267,10 @@ static __attribute__((noinline)) uint32_t l1_run(uint16_t owner, const struct pt
         }
         p = (pte_t *)(t + (lo & (PAGE_SIZE - 1)));
         old = *p;
+        if (unlikely(l1e_is_foreign(old, owner))) {
+            l1e_put_refs(r->val);   /* pt_update_at() refuses it */
+            break;
+        }
         pte_replace(p, old, r->val);
         if (!l1e_put_refs_fast(old)) {
             l1e_put_refs(old);

@@ -36,6 +36,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_update_va_mapping_otherdomain] = do_update_va_mapping_otherdomain,
     [__HYPERVISOR_set_timer_op] = do_set_timer_op,
+    [__HYPERVISOR_grant_table_op] = do_grant_table_op,
 };
 
 static inline long call(struct vcpu *v, uint32_t nr, const uint32_t a[6])

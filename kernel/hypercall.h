@@ -37,6 +37,7 @@ long do_get_debugreg(struct vcpu *v, const uint32_t a[6]);
 long do_memory_op(struct vcpu *v, const uint32_t a[6]);
 long do_event_channel_op(struct vcpu *v, const uint32_t a[6]);
 long do_set_timer_op(struct vcpu *v, const uint32_t a[6]);
+long do_grant_table_op(struct vcpu *v, const uint32_t a[6]);
 
 /* Drops the references a vCPU's own GDT holds (d->mm_lock held). */
 void put_gdt_frames(struct vcpu *v);

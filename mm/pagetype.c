@@ -204,7 +204,9 @@ static void devalidate(struct page_info *pg, uint32_t type)
     unsigned int n = entries_of(type);
     for (unsigned int i = 0; type != PGT_seg_desc && i < n; i++) {
         if (type == PGT_l1) {
-            l1e_put_refs(t[i]);
+            if (!l1e_is_foreign(t[i], pg->owner)) {
+                l1e_put_refs(t[i]);
+            }
         } else {
             upper_put_refs(t[i]);
         }

@@ -136,6 +136,18 @@ static inline bool l1e_put_refs_fast(pte_t e)
 }
 
 /*
+ * True when an L1 entry of owner's maps another domain's frame: only a grant mapping
+ * (kernel/grant_map.c) makes one, and its references belong to the grant, not the entry.
+ * Releasing an L1 leaves such entries alone; callers replacing one entry must refuse.
+ */
+static inline bool l1e_is_foreign(pte_t e, uint16_t owner)
+{
+    uint64_t mfn = (e & PTE_ADDR) >> PAGE_SHIFT;
+    return (e & PTE_P) && mfn < frame_table_frames &&
+           mfn_to_page(_mfn((uint32_t)mfn))->owner != owner;
+}
+
+/*
  * The same for an entry of any page-table level (level_type PGT_l1, PGT_l2, PGT_l2_slot3
  * or PGT_l3; slot is the entry's index, which matters for an L3).  0 or -EINVAL.
  */

@@ -721,6 +721,32 @@ static void release_of_l3_frees_tree(void **state)
     assert_true(stub_maps_deepest() <= 3);
 }
 
+/*
+ * A grant mapping's L1 entry names another domain's frame; the grant holds its references
+ * (kernel/grant_map.c).  Releasing the L1 leaves that frame's counts alone.
+ */
+static void l1_release_leaves_grant_entries(void **state)
+{
+    assert_true(l1e_is_foreign(ent(F_FOREIGN, PTE_P), DOM));
+    assert_false(l1e_is_foreign(ent(F_FOREIGN, PTE_RW), DOM));   /* not present */
+    assert_false(l1e_is_foreign(ent(F_FOREIGN, PTE_P), OTHER));
+    assert_false(l1e_is_foreign(ent(DATA, PTE_P | PTE_RW), DOM));
+    assert_false(l1e_is_foreign(ent(NR_FRAMES, PTE_P), DOM));
+    tab(L1A)[0] = ent(DATA, PTE_P);
+    assert_int_equal(page_get_and_type(pg(L1A), PGT_l1, DOM), 0);
+    tab(L1A)[7] = ent(F_FOREIGN, PTE_P | PTE_RW);   /* as map_grant_ref writes it */
+    page_put_and_type(pg(L1A));
+    assert_int_equal(ptype(L1A), PGT_none);
+    tab(L1A)[0] = 0;
+    tab(L1A)[7] = 0;
+    frames_unchanged();
+    /* Validation still refuses such an entry: a guest cannot make or copy one. */
+    tab(L1A)[7] = ent(F_FOREIGN, PTE_P);
+    assert_int_equal(page_get_and_type(pg(L1A), PGT_l1, DOM), -EINVAL);
+    tab(L1A)[7] = 0;
+    frames_unchanged();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -738,6 +764,7 @@ int main(void)
         T(first_ref_validates_later_ones_count),
         T(failed_validation_undoes_everything),
         T(pinned_bit_kept_while_counting),
+        T(l1_release_leaves_grant_entries),
         T(type_put_underflow_is_bug),
         T(writable_to_table_flushes),
         T(l1_not_present_takes_nothing),
