@@ -1,5 +1,6 @@
 /* Round-robin scheduling of vCPUs, the idle loop, and reaping shut-down domains. */
 #include "kernel/sched.h"
+#include "kernel/backend.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/time.h"
@@ -95,6 +96,7 @@ static void tick(void *arg)
 {
     (void)arg;
     wake_expired_polls();
+    backend_poll();
     sched_request();
     timer_oneshot_ns(TICK_NS, tick, NULL);
 }
@@ -194,6 +196,7 @@ void idle_loop_body(void)
         if (!reap_domains()) {
             domains_all_gone();
         }
+        backend_poll();     /* requests of frontends that went to sleep waiting for them */
         next = pick_next(NULL);
         if (next) {
             next->running = true;
