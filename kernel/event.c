@@ -464,7 +464,7 @@ static void fill_status(struct domain *d, evtchn_port_t port, evtchn_status_t *s
     st->vcpu = port_vcpu(d, port);
     if (st->status == EVTCHNSTAT_unbound) {
         st->u.unbound.dom = chn->remote_dom;
-    } else if (chn->state == ECS_MONITOR) {
+    } else if (port_state(d, port) == ECS_MONITOR) {
         st->u.interdomain.dom = 0;      /* the monitor plays domain 0 for its services */
         st->u.interdomain.port = chn->remote_port;
     } else if (st->status == EVTCHNSTAT_interdomain) {
