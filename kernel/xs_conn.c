@@ -159,7 +159,7 @@ static void send_event(struct xs_conn *c, const struct xs_watch *w, const char *
 }
 
 /* Fires every watch on path, on its ancestors, and (removed subtrees) below it. */
-static void fire_watches(struct xs_store *s, const char *path, bool subtree)
+void xs_fire_watches(struct xs_store *s, const char *path, bool subtree)
 {
     bool special = path[0] == '@';
     for (struct xs_conn *c = s->conns; c; c = c->next) {
@@ -212,69 +212,30 @@ static int canon_path(const struct xs_conn *c, const char *in, char *out)
     return xs_path_valid(out) ? 0 : -EINVAL;
 }
 
-static struct xs_txn *find_txn(struct xs_conn *c, uint32_t id)
+/* The tree a request works on: the live one, or its transaction's (xs_txn_db).  -ENOENT
+ * for an unknown transaction. */
+static int request_db(struct xs_conn *c, uint32_t tx_id, const char *path, bool change,
+                      struct xs_db **db, struct xs_txn **txn)
 {
-    struct xs_txn *t = c->txns;
-    while (t && t->id != id) {
-        t = t->next;
-    }
-    return t;
-}
-
-/* Bytes held by every transaction's copy (their memory counts against XS_TXN_MAX_BYTES). */
-static uint32_t txn_bytes(const struct xs_store *s)
-{
-    uint32_t sum = 0;
-    for (const struct xs_conn *c = s->conns; c; c = c->next) {
-        for (const struct xs_txn *t = c->txns; t; t = t->next) {
-            sum += t->db ? t->db->total_bytes : 0;
-        }
-    }
-    return sum;
-}
-
-/* The tree a request works on: the live one, or its transaction's copy (made for a first
- * change).  -ENOENT for an unknown transaction, -ENOSPC/-ENOMEM when no copy can be made. */
-static int request_db(struct xs_conn *c, uint32_t tx_id, bool change, struct xs_db **db,
-                      struct xs_txn **txn)
-{
-    struct xs_txn *t = NULL;
     *db = c->store->live;
-    if (tx_id) {
-        t = find_txn(c, tx_id);
-        if (!t) {
-            return -ENOENT;
-        }
-        if (change && t->nr_changes == XS_TXN_CHANGES_MAX) {
-            return -ENOSPC;
-        }
-        if (change && !t->db && !(t->db = xs_db_clone(c->store->live, txn_bytes(c->store)))) {
-            return -ENOSPC;
-        }
-        if (t->db) {
-            *db = t->db;
-        }
+    *txn = NULL;
+    if (!tx_id) {
+        return 0;
     }
-    *txn = t;
-    return 0;
+    *txn = xs_txn_find(c, tx_id);
+    return *txn ? xs_txn_db(c, *txn, path, change, db) : -ENOENT;
 }
 
-/* A change was made at path: fire now, or remember it for the commit. */
-static void changed(struct xs_conn *c, struct xs_txn *t, const char *path, bool subtree)
+/* A change was made at path: fire now, or log it for the commit. */
+static void changed(struct xs_conn *c, struct xs_txn *t, uint32_t type, const char *path,
+                    const char *arg, uint32_t alen)
 {
-    if (!t) {
-        c->store->gen++;
-        fire_watches(c->store, path, subtree);
+    if (t) {
+        xs_txn_log(t, type, path, arg, alen);
         return;
     }
-    size_t l = strlen(path) + 2;
-    char *copy = kmalloc(l);
-    if (copy) {
-        /* The first byte says whether the change took a subtree away. */
-        copy[0] = subtree ? 'R' : 'W';
-        memcpy(copy + 1, path, l - 1);
-        t->changed[t->nr_changes++] = copy;
-    }
+    c->store->gen++;
+    xs_fire_watches(c->store, path, type == XS_RM);
 }
 
 static void do_path_op(struct xs_conn *c, const struct xsd_sockmsg *h, const char *p)
@@ -288,7 +249,7 @@ static void do_path_op(struct xs_conn *c, const struct xsd_sockmsg *h, const cha
     uint32_t off = 0, vlen = 0;
     int rc = next_str(p, h->len, &off, &arg);
     rc = rc ? rc : canon_path(c, arg, path);
-    rc = rc ? rc : request_db(c, h->tx_id, change, &db, &t);
+    rc = rc ? rc : request_db(c, h->tx_id, path, change, &db, &t);
     if (rc) {
         reply_error(c, h, rc);
         return;
@@ -318,7 +279,7 @@ static void do_path_op(struct xs_conn *c, const struct xsd_sockmsg *h, const cha
         reply(c, h, buf, (uint32_t)rc);
     } else {
         reply_ok(c, h);     /* the reply first, then the events it causes */
-        changed(c, t, path, h->type == XS_RM);
+        changed(c, t, h->type, path, NULL, 0);
     }
 }
 
@@ -332,7 +293,7 @@ static void do_write_op(struct xs_conn *c, const struct xsd_sockmsg *h, const ch
     uint32_t off = 0;
     int rc = next_str(p, h->len, &off, &arg);
     rc = rc ? rc : canon_path(c, arg, path);
-    rc = rc ? rc : request_db(c, h->tx_id, true, &db, &t);
+    rc = rc ? rc : request_db(c, h->tx_id, path, true, &db, &t);
     if (!rc && h->type == XS_WRITE) {
         rc = xs_write(db, c->domid, path, p + off, h->len - off);
     } else if (!rc) {
@@ -343,7 +304,7 @@ static void do_write_op(struct xs_conn *c, const struct xsd_sockmsg *h, const ch
         return;
     }
     reply_ok(c, h);
-    changed(c, t, path, false);
+    changed(c, t, h->type, path, p + off, h->len - off);
 }
 
 /* XS_WATCH and XS_UNWATCH: "path\0token\0". */
@@ -449,67 +410,19 @@ static void free_watches(struct xs_conn *c)
 
 static void do_txn_start(struct xs_conn *c, const struct xsd_sockmsg *h)
 {
-    struct xs_txn *t;
     char id[12];
-    if (c->nr_txns >= XS_TXN_MAX || c->store->nr_txns >= XS_TXN_GLOBAL_MAX) {
-        reply_error(c, h, -ENOSPC);
+    uint32_t n;
+    int rc = xs_txn_start(c, &n);
+    if (rc) {
+        reply_error(c, h, rc);
         return;
     }
-    t = kmalloc(sizeof(*t));
-    if (!t) {
-        reply_error(c, h, -ENOMEM);
-        return;
-    }
-    do {
-        t->id = ++c->next_txn_id;
-    } while (t->id == 0 || find_txn(c, t->id));
-    t->start_gen = c->store->gen;
-    t->next = c->txns;
-    c->txns = t;
-    c->nr_txns++;
-    c->store->nr_txns++;
-    reply(c, h, id, (uint32_t)snprintf(id, sizeof(id), "%u", t->id) + 1);
-}
-
-static void txn_free(struct xs_conn *c, struct xs_txn *t)
-{
-    struct xs_txn **pt = &c->txns;
-    while (*pt != t) {
-        pt = &(*pt)->next;
-    }
-    *pt = t->next;
-    for (unsigned int i = 0; i < t->nr_changes; i++) {
-        kfree(t->changed[i]);
-    }
-    xs_db_free(t->db);
-    kfree(t);
-    c->nr_txns--;
-    c->store->nr_txns--;
-}
-
-/*
- * Commits t, which the caller found free of conflicts (nothing changed the live tree since
- * it started; otherwise the client gets EAGAIN and starts again): its copy becomes the
- * live tree.  The transaction is gone after.
- */
-static void txn_commit(struct xs_conn *c, struct xs_txn *t)
-{
-    struct xs_store *s = c->store;
-    if (t->db) {
-        xs_db_free(s->live);
-        s->live = t->db;
-        t->db = NULL;
-        s->gen++;
-        for (unsigned int i = 0; i < t->nr_changes; i++) {
-            fire_watches(s, t->changed[i] + 1, t->changed[i][0] == 'R');
-        }
-    }
-    txn_free(c, t);
+    reply(c, h, id, (uint32_t)snprintf(id, sizeof(id), "%u", n) + 1);
 }
 
 static void do_txn_end(struct xs_conn *c, const struct xsd_sockmsg *h, const char *p)
 {
-    struct xs_txn *t = h->tx_id ? find_txn(c, h->tx_id) : NULL;
+    struct xs_txn *t = h->tx_id ? xs_txn_find(c, h->tx_id) : NULL;
     const char *arg;
     uint32_t off = 0;
     int rc = t ? next_str(p, h->len, &off, &arg) : -ENOENT;
@@ -518,16 +431,15 @@ static void do_txn_end(struct xs_conn *c, const struct xsd_sockmsg *h, const cha
     }
     if (rc) {
         reply_error(c, h, rc);
-    } else if (arg[0] == 'F') {
-        txn_free(c, t);
-        reply_ok(c, h);
-    } else if (c->store->gen != t->start_gen) {
-        txn_free(c, t);
-        reply_error(c, h, -EAGAIN);
+        return;
+    }
+    rc = arg[0] == 'T' ? xs_txn_commit(c, t) : 0;
+    if (rc) {
+        reply_error(c, h, rc);
     } else {
         reply_ok(c, h);     /* before the events of the commit */
-        txn_commit(c, t);
     }
+    xs_txn_finish(c, t, arg[0] == 'T' && !rc);
 }
 
 static void do_get_domain_path(struct xs_conn *c, const struct xsd_sockmsg *h, const char *p)
@@ -610,7 +522,7 @@ void xs_conn_destroy(struct xs_conn *c)
     *pc = c->next;
     free_watches(c);
     while (c->txns) {
-        txn_free(c, c->txns);
+        xs_txn_finish(c, c->txns, false);
     }
     while (c->out_head) {
         xs_conn_out_consume(c, c->out_head->len - c->out_head->off);
@@ -629,7 +541,7 @@ static int put_node(struct xs_store *s, const char *path, const char *value, con
     }
     if (!rc) {
         s->gen++;
-        fire_watches(s, path, false);
+        xs_fire_watches(s, path, false);
     }
     return rc;
 }
@@ -702,7 +614,7 @@ int xs_store_introduce(struct xs_store *s, uint16_t domid, const char *name,
                       p == 'o' ? lown : p == 'r' ? lro : lrw);
     }
     if (!rc) {
-        fire_watches(s, "@introduceDomain", false);
+        xs_fire_watches(s, "@introduceDomain", false);
     }
     return rc;
 }
@@ -716,8 +628,8 @@ void xs_store_release(struct xs_store *s, uint16_t domid)
     snprintf(path, sizeof(path), "/local/domain/%u", domid);
     if (!xs_rm(s->live, 0, path)) {
         s->gen++;
-        fire_watches(s, path, true);
+        xs_fire_watches(s, path, true);
     }
     xs_disown(s->live, domid);
-    fire_watches(s, "@releaseDomain", false);
+    xs_fire_watches(s, "@releaseDomain", false);
 }

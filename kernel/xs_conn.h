@@ -16,6 +16,8 @@
 #define XS_TXN_MAX          4          /* open transactions per connection */
 #define XS_TXN_GLOBAL_MAX   8          /* open transactions in the whole store */
 #define XS_TXN_CHANGES_MAX  64         /* modifying requests in one transaction */
+#define XS_TXN_ACCESS_MAX   128        /* distinct paths one transaction touches */
+#define XS_TXN_LOG_BYTES    16384      /* bytes of its logged requests */
 #define XS_OUT_MAX          16384      /* queued output bytes past which watch events are
                                           dropped and requests wait */
 
@@ -26,13 +28,30 @@ struct xs_watch {
     char path[];        /* absolute, or "@introduceDomain" / "@releaseDomain" */
 };
 
+/* A path a transaction read or changed, with the generation it saw there. */
+struct xs_access {
+    struct xs_access *next;
+    uint64_t gen;
+    char path[];
+};
+
+/* A change a transaction made, replayed on the live tree at its commit. */
+struct xs_op {
+    struct xs_op *next;
+    uint32_t type, alen;        /* XS_WRITE, XS_MKDIR, XS_RM, XS_SET_PERMS; arg bytes */
+    const char *arg;            /* the value or permission list: after path */
+    char path[];
+};
+
 struct xs_txn {
     struct xs_txn *next;
     uint32_t id;
-    uint64_t start_gen;         /* the store's generation when it started */
+    bool failed;                /* a change could not be logged: the commit fails */
     struct xs_db *db;           /* its copy, made at its first change; NULL before */
-    unsigned int nr_changes;
-    char *changed[XS_TXN_CHANGES_MAX];   /* paths to fire watches for at commit */
+    unsigned int nr_access, nr_ops;
+    uint32_t log_bytes;
+    struct xs_access *access;
+    struct xs_op *ops, *ops_tail;
 };
 
 struct xs_msg {
@@ -98,6 +117,34 @@ int xs_store_introduce(struct xs_store *s, uint16_t domid, const char *name,
 void xs_store_release(struct xs_store *s, uint16_t domid);
 /* Writes path (absolute) as the monitor and fires the watches on it. */
 int xs_store_write(struct xs_store *s, const char *path, const char *value);
+
+/* ---- transactions (kernel/xs_txn.c), for xs_conn.c ---- */
+
+/* Starts one: its id, or -ENOSPC (per-connection or store-wide limit), -ENOMEM. */
+int xs_txn_start(struct xs_conn *c, uint32_t *id);
+struct xs_txn *xs_txn_find(struct xs_conn *c, uint32_t id);
+/*
+ * The tree a request of transaction t works on, for path: its copy (made for a first
+ * change) or the live tree; records what the transaction saw at path.  -ENOSPC past the
+ * transaction's limits or when no copy can be made.
+ */
+int xs_txn_db(struct xs_conn *c, struct xs_txn *t, const char *path, bool change,
+              struct xs_db **db);
+/* Logs a change that succeeded on the copy (arg: alen bytes). */
+void xs_txn_log(struct xs_txn *t, uint32_t type, const char *path, const char *arg,
+                uint32_t alen);
+/*
+ * Commits t: -EAGAIN when a path it touched changed in the live tree since it saw it,
+ * else its changes are replayed on a copy of the live tree that then becomes the live
+ * one (an error of the replay, e.g. a quota, is returned and nothing changes).  Watches
+ * fire after the caller's reply: xs_txn_finish().
+ */
+int xs_txn_commit(struct xs_conn *c, struct xs_txn *t);
+/* Fires the watches of a committed t (fire: true) and frees it. */
+void xs_txn_finish(struct xs_conn *c, struct xs_txn *t, bool fire);
+
+/* Fires every watch on path, its ancestors and (subtree) below it: xs_conn.c. */
+void xs_fire_watches(struct xs_store *s, const char *path, bool subtree);
 
 /* The protocol's name of a (negative) errno: "ENOENT", ...; "EINVAL" when it has none. */
 const char *xs_error_name(int err);

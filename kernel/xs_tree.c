@@ -124,6 +124,18 @@ struct xs_node *xs_lookup(struct xs_db *db, const char *path)
     return *rest ? NULL : n;
 }
 
+uint64_t xs_gen_of(struct xs_db *db, const char *path)
+{
+    const struct xs_node *n = xs_lookup(db, path);
+    return n ? n->gen : 0;
+}
+
+/* n changed (its value, permissions or children). */
+static void touch(struct xs_db *db, struct xs_node *n)
+{
+    n->gen = ++db->gen;
+}
+
 bool xs_path_valid(const char *path)
 {
     size_t len = strnlen(path, XENSTORE_ABS_PATH_MAX + 1);
@@ -177,6 +189,7 @@ struct xs_db *xs_db_create(void)
     }
     db->root->nperms = 1;
     db->root->perms[0] = (struct xs_perm){ .id = 0, .perm = XS_PERM_NONE };
+    touch(db, db->root);
     charge(db, 0, 1, (int32_t)node_bytes(db->root));
     return db;
 }
@@ -197,6 +210,7 @@ static struct xs_node *node_copy(const struct xs_node *src, struct xs_node *pare
         return NULL;
     }
     n->len = src->len;
+    n->gen = src->gen;
     n->nperms = src->nperms;
     memcpy(n->perms, src->perms, sizeof(n->perms));
     n->parent = parent;
@@ -291,6 +305,8 @@ static int create_below(struct xs_db *db, struct xs_node *n, const char *rest, u
             c->perms[0].id = dom;
         }
         link_child(cur, c);
+        touch(db, cur);
+        touch(db, c);
         charge(db, owner_of(c), 1, (int32_t)node_bytes(c));
         top = top ? top : c;
         cur = c;
@@ -355,6 +371,7 @@ int xs_write(struct xs_db *db, uint16_t dom, const char *path, const char *val, 
     kfree(n->value);
     n->value = copy;
     n->len = len;
+    touch(db, n);
     return 0;
 }
 
@@ -394,6 +411,7 @@ int xs_rm(struct xs_db *db, uint16_t dom, const char *path)
     if (!(xs_perm_of(n, dom) & XS_PERM_WRITE)) {
         return -EACCES;
     }
+    touch(db, n->parent);
     unlink_child(n);
     node_free_tree(db, n);
     return 0;
@@ -504,6 +522,7 @@ int xs_set_perms(struct xs_db *db, uint16_t dom, const char *path, const char *l
     memcpy(n->perms, perms, sizeof(perms));
     n->nperms = (uint16_t)count;
     charge(db, owner_of(n), 1, (int32_t)node_bytes(n));
+    touch(db, n);
     return 0;
 }
 

@@ -36,6 +36,8 @@ struct xs_perm {
 
 struct xs_node {
     struct xs_node *parent, *child, *next;   /* first child, next sibling */
+    uint64_t gen;                            /* the db's gen at its last change (or its
+                                                children's): transactions' conflicts */
     char *value;                             /* NULL when len == 0 */
     uint32_t len;
     uint16_t nperms;
@@ -49,6 +51,7 @@ struct xs_db {
     uint32_t nodes[XS_DOMID_MAX];    /* nodes each domain owns (0: the monitor, unlimited) */
     uint32_t bytes[XS_DOMID_MAX];
     uint32_t total_bytes;
+    uint64_t gen;                    /* bumped by every change */
 };
 
 /* A tree holding "/" only (owner 0, nobody else may read); NULL when out of memory. */
@@ -64,6 +67,8 @@ bool xs_path_valid(const char *path);
 
 /* The node at path, or NULL. */
 struct xs_node *xs_lookup(struct xs_db *db, const char *path);
+/* The generation of the node at path: 0 when there is none (a real one is never 0). */
+uint64_t xs_gen_of(struct xs_db *db, const char *path);
 /* What dom may do with n (XS_PERM_*). */
 unsigned int xs_perm_of(const struct xs_node *n, uint16_t dom);
 

@@ -98,6 +98,9 @@ static int ring_put(const void *data, uint32_t len)
         uint32_t cons = ring->req_cons, prod = ring->req_prod;
         uint32_t space = XENSTORE_RING_SIZE - (prod - cons), off = MASK_XENSTORE_IDX(prod);
         uint32_t n = len < space ? len : space;
+        if (prod - cons > XENSTORE_RING_SIZE || ring->error) {
+            return -XEN_EIO;
+        }
         if (n > XENSTORE_RING_SIZE - off) {
             n = XENSTORE_RING_SIZE - off;
         }
@@ -124,6 +127,9 @@ static int ring_get(void *dst, uint32_t len)
     while (len) {
         uint32_t cons = ring->rsp_cons, prod = ring->rsp_prod, off = MASK_XENSTORE_IDX(cons);
         uint32_t n = prod - cons < len ? prod - cons : len;
+        if (prod - cons > XENSTORE_RING_SIZE || ring->error) {
+            return -XEN_EIO;    /* indices that cannot be (ours overwritten), or no store */
+        }
         if (n > XENSTORE_RING_SIZE - off) {
             n = XENSTORE_RING_SIZE - off;
         }

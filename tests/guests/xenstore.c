@@ -163,10 +163,11 @@ static void test_transactions(void)
 {
     uint32_t t1, t2;
     uint64_t v = 0;
-    /* Two transactions of one domain: the second to commit loses. */
+    /* Two transactions of one domain: the second read what the first changed, and loses. */
     TEST_EQ(xenbus_transaction_start(&t1), 0);
     TEST_EQ(xenbus_transaction_start(&t2), 0);
     TEST_EQ(xenbus_write(t1, "tx/a", "1"), 0);
+    TEST_EQ(xenbus_read(t2, "tx/a", buf, sizeof(buf)), -XEN_ENOENT);
     TEST_EQ(xenbus_write(t2, "tx/b", "2"), 0);
     TEST_EQ(xenbus_read(0, "tx/a", buf, sizeof(buf)), -XEN_ENOENT);   /* not yet */
     TEST_EQ(xenbus_transaction_end(t1, false), 0);

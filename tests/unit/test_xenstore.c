@@ -338,25 +338,47 @@ static void test_transactions(void **state)
     assert_true(next_msg(g1, &m));
     assert_memory_equal(m.p, "tx/a\0w\0", 7);
     assert_string_equal(req_s(g1, XS_READ, 0, "tx/a", NULL)->p, "1");
-    /* A conflict: two transactions change the store; the second to commit gets EAGAIN. */
+    /* A conflict: one transaction read what another then changed and committed. */
     t1 = txn_start(g1);
-    t2 = txn_start(g2);
+    t2 = txn_start(g1);
+    assert_string_equal(req_s(g1, XS_READ, t2, "tx/a", NULL)->p, "1");
+    assert_ok(wr(g1, t2, "b", "3"), XS_WRITE);
     assert_ok(wr(g1, t1, "tx/a", "2"), XS_WRITE);
-    assert_ok(wr(g2, t2, "/local/domain/2/b", "3"), XS_WRITE);
-    assert_ok(req_s(g2, XS_TRANSACTION_END, t2, "T", NULL), XS_TRANSACTION_END);
-    assert_error(req_s(g1, XS_TRANSACTION_END, t1, "T", NULL), "EAGAIN");
-    assert_string_equal(req_s(g1, XS_READ, 0, "tx/a", NULL)->p, "1");
-    assert_error(req_s(g1, XS_TRANSACTION_END, t1, "T", NULL), "ENOENT");   /* gone */
-    /* A plain write between start and commit conflicts too; an abort discards. */
+    assert_ok(req_s(g1, XS_TRANSACTION_END, t1, "T", NULL), XS_TRANSACTION_END);
+    assert_true(next_msg(g1, &m));
+    assert_error(req_s(g1, XS_TRANSACTION_END, t2, "T", NULL), "EAGAIN");
+    assert_error(req_s(g1, XS_READ, 0, "b", NULL), "ENOENT");
+    assert_error(req_s(g1, XS_TRANSACTION_END, t2, "T", NULL), "ENOENT");   /* gone */
+    /* Unrelated changes meanwhile do not disturb a transaction; they survive its commit. */
     t1 = txn_start(g1);
-    assert_string_equal(req_s(g1, XS_READ, t1, "tx/a", NULL)->p, "1");
+    assert_string_equal(req_s(g1, XS_READ, t1, "tx/a", NULL)->p, "2");
+    assert_ok(wr(g1, t1, "tx/c", "3"), XS_WRITE);
     assert_ok(wr(g2, 0, "x", "1"), XS_WRITE);
+    assert_ok(req_s(g1, XS_TRANSACTION_END, t1, "T", NULL), XS_TRANSACTION_END);
+    assert_true(next_msg(g1, &m));
+    assert_memory_equal(m.p, "tx/c\0w\0", 7);
+    assert_string_equal(req_s(g2, XS_READ, 0, "x", NULL)->p, "1");
+    assert_string_equal(req_s(g1, XS_READ, 0, "tx/c", NULL)->p, "3");
+    /* A plain write to a node the transaction read conflicts too. */
+    t1 = txn_start(g1);
+    assert_string_equal(req_s(g1, XS_READ, t1, "tx/a", NULL)->p, "2");
+    assert_ok(wr(g1, 0, "tx/a", "5"), XS_WRITE);
+    assert_true(next_msg(g1, &m));
     assert_error(req_s(g1, XS_TRANSACTION_END, t1, "T", NULL), "EAGAIN");
+    /* A node created below one a transaction listed changes that listing. */
+    t1 = txn_start(g1);
+    assert_ok(req_s(g1, XS_DIRECTORY, t1, "tx", NULL), XS_DIRECTORY);
+    assert_ok(wr(g1, 0, "tx/new", "1"), XS_WRITE);
+    assert_true(next_msg(g1, &m));
+    assert_ok(wr(g1, t1, "other", "1"), XS_WRITE);
+    assert_error(req_s(g1, XS_TRANSACTION_END, t1, "T", NULL), "EAGAIN");
+    while (next_msg(g1, &m)) {
+    }
     t1 = txn_start(g1);
     assert_ok(wr(g1, t1, "tx/a", "9"), XS_WRITE);
     assert_error(req_s(g1, XS_TRANSACTION_END, t1, "X", NULL), "EINVAL");
     assert_ok(req_s(g1, XS_TRANSACTION_END, t1, "F", NULL), XS_TRANSACTION_END);
-    assert_string_equal(req_s(g1, XS_READ, 0, "tx/a", NULL)->p, "1");
+    assert_string_equal(req_s(g1, XS_READ, 0, "tx/a", NULL)->p, "5");
     while (next_msg(g1, &m)) {
     }
 }
@@ -375,6 +397,14 @@ static void test_transaction_limits(void **state)
         assert_ok(wr(g1, t[0], p, "1"), XS_WRITE);
     }
     assert_error(wr(g1, t[0], "one-more", "1"), "ENOSPC");
+    /* A commit whose replay fails (the quota filled meanwhile) changes nothing. */
+    assert_ok(wr(g1, t[1], "q/big", "1"), XS_WRITE);
+    for (int i = 0, rc = 0; !rc; i++) {
+        snprintf(p, sizeof(p), "fill%d", i);
+        rc = wr(g1, 0, p, "0123456789012345678901234567890123456789")->h.type == XS_ERROR;
+    }
+    assert_error(req_s(g1, XS_TRANSACTION_END, t[1], "T", NULL), "ENOSPC");
+    assert_error(req_s(g1, XS_READ, 0, "q/big", NULL), "ENOENT");
     /* A connection that goes with transactions open leaves nothing behind (teardown). */
 }
 
