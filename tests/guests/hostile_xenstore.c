@@ -7,6 +7,7 @@
  *                            header with an impossible length, which ends its service
  *     mode=index             request indices far ahead of the data
  *     mode=rspidx            a response consumer index the store never produced
+ *     mode=cons              console ring output indices far ahead of the data
  *
  * Each must get errors (or a broken ring of its own), never bring the monitor down; the
  * store returns to empty when every domain has gone (the harness checks the line).
@@ -15,6 +16,9 @@
 #include "guest/hypercall.h"
 #include "guest/test.h"
 #include "guest/xenbus.h"
+#include "guest/xencons.h"
+#include "guest/mm.h"
+#include <xen/io/console.h>
 
 TEST_NAME("hostile_xenstore");
 
@@ -198,6 +202,16 @@ int guest_main(void)
         /* The client sees the impossible index itself; the store when it next writes. */
         TEST_EQ(xenbus_request(XS_READ, 0, "name", 5, buf, sizeof(buf), NULL), -XEN_EIO);
         expect_broken(XENSTORE_ERROR_RINGIDX);
+    } else if (is_mode("cons")) {
+        volatile struct xencons_interface *c = pfn_to_va(mfn_to_pfn(start_info->console.domU.mfn));
+        TEST_EQ(xencons_init(), 0);
+        TEST_EQ(xencons_write("before\n", 7), 7);
+        TEST_EQ(xencons_flush(), 0);
+        c->out_prod = c->out_cons + 100000;
+        evtchn_send(start_info->console.domU.evtchn);
+        /* Never taken now: the monitor stopped serving this ring; we go on. */
+        TEST_EQ(xencons_flush(), -XEN_EIO);
+        TEST_EQ(xenbus_read(0, "name", buf, sizeof(buf)), 4);   /* the store still serves */
     } else {
         test_error("no mode= given");
     }
