@@ -119,7 +119,8 @@ static bool path_covers(const char *prefix, const char *path)
  * ancestor still there. */
 static bool may_see(struct xs_db *db, uint16_t dom, const char *path)
 {
-    char buf[ABS_BUF];
+    static char buf[ABS_BUF];     /* the store lock is held: one user at a time; the
+                                     monitor stack is too small for paths */
     struct xs_node *n;
     strlcpy(buf, path, sizeof(buf));
     while (!(n = xs_lookup(db, buf))) {
@@ -240,7 +241,7 @@ static void changed(struct xs_conn *c, struct xs_txn *t, uint32_t type, const ch
 
 static void do_path_op(struct xs_conn *c, const struct xsd_sockmsg *h, const char *p)
 {
-    char path[ABS_BUF];
+    static char path[ABS_BUF];    /* store lock held; see may_see() */
     static char buf[XENSTORE_PAYLOAD_MAX];   /* store lock held: one user at a time */
     bool change = h->type == XS_MKDIR || h->type == XS_RM;
     struct xs_db *db;
@@ -286,7 +287,7 @@ static void do_path_op(struct xs_conn *c, const struct xsd_sockmsg *h, const cha
 /* XS_WRITE ("path\0value") and XS_SET_PERMS ("path\0perm\0perm\0..."). */
 static void do_write_op(struct xs_conn *c, const struct xsd_sockmsg *h, const char *p)
 {
-    char path[ABS_BUF];
+    static char path[ABS_BUF];    /* store lock held; see may_see() */
     struct xs_db *db;
     struct xs_txn *t;
     const char *arg;
@@ -337,7 +338,7 @@ static struct xs_watch **find_watch(struct xs_conn *c, const char *path, const c
 
 static void do_watch(struct xs_conn *c, const struct xsd_sockmsg *h, const char *p)
 {
-    char path[ABS_BUF];
+    static char path[ABS_BUF];    /* store lock held; see may_see() */
     const char *token;
     bool relative;
     struct xs_watch *w;
@@ -375,7 +376,7 @@ static void do_watch(struct xs_conn *c, const struct xsd_sockmsg *h, const char 
 
 static void do_unwatch(struct xs_conn *c, const struct xsd_sockmsg *h, const char *p)
 {
-    char path[ABS_BUF];
+    static char path[ABS_BUF];    /* store lock held; see may_see() */
     const char *token;
     bool relative;
     struct xs_watch **pw, *w;

@@ -404,7 +404,7 @@ int xs_rm(struct xs_db *db, uint16_t dom, const char *path)
     }
     n = xs_lookup(db, path);
     if (!n) {
-        char parent[XENSTORE_ABS_PATH_MAX + 1];
+        static char parent[XENSTORE_ABS_PATH_MAX + 1];   /* the store lock is held */
         parent_path(path, parent);
         return xs_lookup(db, parent) ? 0 : -ENOENT;
     }
