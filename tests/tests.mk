@@ -24,6 +24,8 @@ UNIT_SRCS_pagetype := mm/pagetype.c tests/unit/pagetype_fixture.c tests/unit/stu
 UNIT_SRCS_ptwr := arch/x86/ptwr.c mm/guest_copy.c
 UNIT_SRCS_event := kernel/event.c kernel/event_2l.c
 UNIT_SRCS_xenstore := kernel/xs_tree.c kernel/xs_conn.c kernel/xs_txn.c kernel/parse.c
+UNIT_SRCS_xs_ring := kernel/xs_ring.c kernel/console_ring.c kernel/xs_conn.c kernel/xs_txn.c \
+                     kernel/xs_tree.c kernel/parse.c
 unit_srcs = $(if $(UNIT_SRCS_$(1)),$(UNIT_SRCS_$(1)),\
                  $(wildcard kernel/$(1).c mm/$(1).c drivers/$(1).c arch/x86/$(1).c))
 
