@@ -1,5 +1,6 @@
 /* Domain lifecycle: creation, pause, shutdown, crash, destruction with the leak check. */
 #include "kernel/domain.h"
+#include "kernel/backend.h"
 #include "arch/x86/percpu.h"
 #include "kernel/cmdline.h"
 #include "kernel/console_input.h"
@@ -161,6 +162,8 @@ uint32_t domain_destroy(struct domain *d)
         sched_report_domain(d);
     }
     console_input_domain_gone(d);
+    /* The ring frames' references go before the frames are released below. */
+    backend_detach(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         sched_remove_vcpu(d->vcpu[i]);
     }

@@ -6,6 +6,7 @@
  * a 4 MiB boundary with at least 512 KiB after the stack.
  */
 #include "kernel/domain_build.h"
+#include "kernel/backend.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/panic.h"
@@ -175,6 +176,8 @@ static void write_start_info(struct domain *d, const struct layout *l, const uin
     if (!d->cfg.privileged) {
         si->store_mfn = p2m[l->store_pfn];
         si->console.domU.mfn = p2m[l->console_pfn];
+        backend_attach(d, _mfn(si->store_mfn), _mfn(si->console.domU.mfn), &si->store_evtchn,
+                       &si->console.domU.evtchn);
     }
     si->pt_base = pfn_va(l, l->pt_pfn);
     si->nr_pt_frames = l->nr_pt;

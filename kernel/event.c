@@ -4,6 +4,7 @@
  * kernel/event.h.  Builds on the host for the unit tests (tests/unit/test_event.c).
  */
 #include "kernel/event.h"
+#include "kernel/backend.h"
 #include "kernel/domain.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
@@ -298,6 +299,7 @@ int evtchn_bind_vcpu(struct domain *d, evtchn_port_t port, uint32_t vcpu)
     if (!evtchn_port_valid(d, port) || !chn) {
         rc = -EINVAL;
     } else if (chn->state == ECS_UNBOUND || chn->state == ECS_INTERDOMAIN ||
+               chn->state == ECS_MONITOR ||
                (chn->state == ECS_VIRQ && virq_is_global(chn->virq))) {
         /* IPIs and per-vCPU VIRQs stay with the vCPU they were bound for. */
         chn->notify_vcpu = (uint8_t)vcpu;
@@ -439,6 +441,9 @@ int evtchn_send(struct domain *ld, evtchn_port_t port)
         evtchn_2l_set_pending(rd, rd->vcpu[rvcpu], chn->remote_port);
     } else if (chn->state == ECS_IPI) {
         evtchn_2l_set_pending(ld, ld->vcpu[chn->notify_vcpu], port);
+    } else if (chn->state == ECS_MONITOR) {
+        /* Only a mark: the service runs later, not inside this send (the ABI's rule). */
+        backend_kick(ld, chn->remote_port);
     } else if (chn->state != ECS_UNBOUND) {
         rc = -EINVAL;    /* free, reserved or a VIRQ; on an unbound port it is dropped */
     }
@@ -453,11 +458,15 @@ static void fill_status(struct domain *d, evtchn_port_t port, evtchn_status_t *s
         [ECS_FREE] = EVTCHNSTAT_closed, [ECS_RESERVED] = EVTCHNSTAT_closed,
         [ECS_UNBOUND] = EVTCHNSTAT_unbound, [ECS_INTERDOMAIN] = EVTCHNSTAT_interdomain,
         [ECS_VIRQ] = EVTCHNSTAT_virq, [ECS_IPI] = EVTCHNSTAT_ipi,
+        [ECS_MONITOR] = EVTCHNSTAT_interdomain,
     };
     st->status = status_of[port_state(d, port)];
     st->vcpu = port_vcpu(d, port);
     if (st->status == EVTCHNSTAT_unbound) {
         st->u.unbound.dom = chn->remote_dom;
+    } else if (port_state(d, port) == ECS_MONITOR) {
+        st->u.interdomain.dom = 0;      /* the monitor plays domain 0 for its services */
+        st->u.interdomain.port = chn->remote_port;
     } else if (st->status == EVTCHNSTAT_interdomain) {
         st->u.interdomain.dom = chn->remote_dom;
         st->u.interdomain.port = chn->remote_port;
@@ -544,6 +553,56 @@ int evtchn_notify_port(struct domain *d, unsigned int port)
     int rc = -EINVAL;
     if (port < EVTCHN_2L_NR_PORTS && state != ECS_FREE && state != ECS_RESERVED) {
         evtchn_2l_set_pending(d, d->vcpu[port_vcpu(d, port)], port);
+        rc = 0;
+    }
+    unlock_one(d, f);
+    return rc;
+}
+
+/*
+ * The highest free port of the first bucket: the monitor's service ports stay out of the
+ * way of a guest that expects its own first port to be 1 (the ports are in start_info, so
+ * their numbers are not part of the ABI).  d->evtchn.lock held.
+ */
+static int get_free_port_high(struct domain *d)
+{
+    struct evtchn_domain *e = &d->evtchn;
+    int rc;
+    if (e->dying) {
+        return -EINVAL;
+    }
+    if (!e->nr_buckets && (rc = add_bucket(d))) {
+        return rc;
+    }
+    for (int i = EVTCHN_BUCKET_PORTS - 1; i > 0; i--) {
+        if (e->bucket[0]->port[i].state == ECS_FREE) {
+            return i;
+        }
+    }
+    return -ENOSPC;
+}
+
+int evtchn_alloc_monitor(struct domain *d, unsigned int svc, evtchn_port_t *port)
+{
+    uint32_t f = lock_one(d);
+    int rc = get_free_port_high(d);
+    if (rc >= 0) {
+        struct evtchn *chn = claim_port(d, rc, ECS_MONITOR, 0);
+        chn->remote_port = (uint16_t)svc;
+        *port = (evtchn_port_t)rc;
+        rc = 0;
+    }
+    unlock_one(d, f);
+    return rc;
+}
+
+int evtchn_notify_monitor(struct domain *d, evtchn_port_t port, unsigned int svc)
+{
+    uint32_t f = lock_one(d);
+    const struct evtchn *chn = port_chn(d, port);
+    int rc = -EINVAL;
+    if (chn && chn->state == ECS_MONITOR && chn->remote_port == svc) {
+        evtchn_2l_set_pending(d, d->vcpu[chn->notify_vcpu], port);
         rc = 0;
     }
     unlock_one(d, f);

@@ -36,6 +36,7 @@ enum evtchn_state {
     ECS_INTERDOMAIN,    /* connected to (remote_dom, remote_port) */
     ECS_VIRQ,           /* virq */
     ECS_IPI,            /* sends notify the port's own vCPU */
+    ECS_MONITOR,        /* the other end is a monitor service (remote_port names it) */
 };
 
 struct evtchn {
@@ -106,6 +107,16 @@ int evtchn_send_global_virq(struct domain *d, unsigned int virq);
 /* Marks port of d pending, as a peer's send would: 0, or -EINVAL for a port not in use.
  * The caller keeps d alive (d->evtchn.lock is taken, interrupts off). */
 int evtchn_notify_port(struct domain *d, unsigned int port);
+
+/*
+ * A port of d whose other end is the monitor's service svc (the xenstore or the console
+ * ring, kernel/backend.h): the guest's sends call backend_kick(d, svc), and the guest sees
+ * an interdomain port connected to domain 0.  0, -ENOSPC, -ENOMEM or -EINVAL (dying).
+ */
+int evtchn_alloc_monitor(struct domain *d, unsigned int svc, evtchn_port_t *port);
+/* The monitor's send on such a port: 0, or -EINVAL when the guest closed it (or it now
+ * serves something else).  d->evtchn.lock is taken, interrupts off. */
+int evtchn_notify_monitor(struct domain *d, evtchn_port_t port, unsigned int svc);
 
 /* Closes every port of a domain being destroyed (peers' ends become unbound, offered to
  * it again, as on Xen) and frees its table.  Its vCPUs no longer run. */

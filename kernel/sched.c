@@ -7,6 +7,7 @@
  * (nothing here takes another lock while holding it).
  */
 #include "kernel/sched.h"
+#include "kernel/backend.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/time.h"
@@ -191,6 +192,7 @@ void sched_tick(void)
         last_dump = now;
         sched_dump();
     }
+    backend_poll();   /* the rings of frontends that keep the CPU busy */
     sched_request();
 }
 
@@ -464,6 +466,7 @@ void idle_loop_body(void)
         if (!reap_domains()) {
             domains_all_gone();
         }
+        backend_poll();     /* requests of frontends that went to sleep waiting for them */
         next = pick_and_switch(NULL);
         if (next) {
             /* Its address space is loaded only on the way in: the area waits for its next exit. */

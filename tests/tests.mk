@@ -26,6 +26,9 @@ UNIT_SRCS_event := kernel/event.c kernel/event_2l.c
 UNIT_SRCS_timer_queue := kernel/timer_queue.c drivers/rtc.c
 UNIT_SRCS_opcmd := kernel/opcmd.c kernel/parse.c
 UNIT_SRCS_console_input := kernel/console_input.c kernel/cmdline.c kernel/parse.c
+UNIT_SRCS_xenstore := kernel/xs_tree.c kernel/xs_conn.c kernel/xs_txn.c kernel/parse.c
+UNIT_SRCS_xs_ring := kernel/xs_ring.c kernel/console_ring.c kernel/xs_conn.c kernel/xs_txn.c \
+                     kernel/xs_tree.c kernel/parse.c
 unit_srcs = $(if $(UNIT_SRCS_$(1)),$(UNIT_SRCS_$(1)),\
                  $(wildcard kernel/$(1).c mm/$(1).c drivers/$(1).c arch/x86/$(1).c))
 

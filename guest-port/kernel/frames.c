@@ -1,6 +1,7 @@
 /* The kernel's frame pool over its P2M, kept small by giving frames back to the monitor. */
 #include "guest/console.h"
 #include "guest/hypercall.h"
+#include "guest/memory.h"
 #include "guest/runtime.h"
 #include "kernel.h"
 
@@ -252,6 +253,21 @@ void frame_put(unsigned long pfn)
     }
     bit_set(free_map, pfn, true);
     nr_free++;
+}
+
+long frames_balloon(unsigned long target)
+{
+    long held = xenmem_current_reservation(DOMID_SELF);
+    while (held > (long)target && nr_free) {
+        unsigned long want = (unsigned long)held - target;
+        unsigned int n = (unsigned int)(want < nr_free ? want : nr_free);
+        unsigned long gone = give_back(n < LIST_MAX ? n : LIST_MAX);
+        if (!gone) {
+            break;
+        }
+        held -= (long)gone;
+    }
+    return held;
 }
 
 void frames_summary(unsigned long tables_built, unsigned long spaces_torn_down)

@@ -50,6 +50,15 @@ void frame_adopt(unsigned long pfn);
 void frames_trim(void);
 unsigned long frames_free(void);
 unsigned long frames_first_free(void);
+/* The balloon: gives free frames back while the domain holds more than target pages
+ * (the pool refills itself later only under holes it made).  The pages held after, or a
+ * negative errno when the monitor would not say. */
+long frames_balloon(unsigned long target);
+/* control.c: the store's requests to the kernel (control/shutdown, memory/target). */
+void control_init(void);
+void control_poll(void);
+/* After the processes: the xs_selftest= request, if the command line asks for one. */
+void control_done(void);
 /* The last line of the kernel: what the pool gave back and took, and what it misses. */
 void frames_summary(unsigned long tables_built, unsigned long spaces_torn_down);
 

@@ -36,8 +36,10 @@ int guest_main(void)
     traps_setup();
     gdt_setup();
     vm_setup();
+    control_init();
     proc_run_all();
     printk("mini kernel: all processes done\n");
+    control_done();
     frames_summary(as_tables_built(), as_torn_down());
     return 0;
 }

@@ -99,6 +99,7 @@ void proc_yield(struct guest_regs *r)
 
     r->eax = 0;
     syscall_flush_output();
+    control_poll();     /* a yield is a good moment to hear the store's requests */
     p->regs = *r;
     p->state = PROC_READY;
     next = pick_next();

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "unit.h"
+#include "kernel/backend.h"
 #include "kernel/domain.h"
 #include "kernel/errno.h"
 #include "kernel/sched.h"
@@ -51,6 +52,15 @@ void kfree(void *p)
         heap_live--;
         free(p);
     }
+}
+
+/* Sends on a monitor service's port are counted, not served. */
+static unsigned int backend_kicks;
+void backend_kick(struct domain *d, unsigned int svc)
+{
+    (void)d;
+    (void)svc;
+    backend_kicks++;
 }
 
 /* The scheduler's side of a wake-up: the flag, a count, and the poll bookkeeping. */
@@ -439,6 +449,33 @@ static void monitor_senders(void **state)
     assert_int_equal(evtchn_notify_port(A, 5000), -EINVAL);
 }
 
+/* A port whose other end is a monitor service: high in the first bucket, shown as
+ * interdomain with domain 0, sends only mark the service, the monitor's notify checks it. */
+static void monitor_service_ports(void **state)
+{
+    evtchn_port_t p, q;
+    evtchn_status_t st;
+    (void)state;
+    assert_int_equal(evtchn_alloc_monitor(A, BACKEND_XENSTORE, &p), 0);
+    assert_int_equal(p, EVTCHN_BUCKET_PORTS - 1);
+    assert_int_equal(evtchn_alloc_monitor(A, BACKEND_CONSOLE, &q), 0);
+    assert_int_equal(q, EVTCHN_BUCKET_PORTS - 2);
+    assert_int_equal(unbound(A, 2), 1);     /* the guest's own ports still start at 1 */
+    st = status_of(A, DOMID_SELF, p);
+    assert_int_equal(st.status, EVTCHNSTAT_interdomain);
+    assert_int_equal(st.u.interdomain.dom, 0);
+    backend_kicks = 0;
+    assert_int_equal(evtchn_send(A, p), 0);
+    assert_int_equal(backend_kicks, 1);
+    assert_false(pending(A, p));
+    assert_int_equal(evtchn_notify_monitor(A, p, BACKEND_XENSTORE), 0);
+    assert_true(pending(A, p));
+    assert_int_equal(evtchn_notify_monitor(A, p, BACKEND_CONSOLE), -EINVAL);
+    assert_int_equal(evtchn_bind_vcpu(A, p, 1), 0);
+    assert_int_equal(evtchn_close(A, p), 0);
+    assert_int_equal(evtchn_notify_monitor(A, p, BACKEND_XENSTORE), -EINVAL);
+}
+
 static void bind_ipi_and_bind_vcpu(void **state)
 {
     evtchn_port_t ipi, u, aport, bport;
@@ -618,6 +655,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(loopback_interdomain, setup, teardown),
         cmocka_unit_test_setup_teardown(close_interdomain_leaves_peer_unbound, setup, teardown),
         cmocka_unit_test_setup_teardown(send_by_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(monitor_service_ports, setup, teardown),
         cmocka_unit_test_setup_teardown(virq_binding, setup, teardown),
         cmocka_unit_test_setup_teardown(monitor_senders, setup, teardown),
         cmocka_unit_test_setup_teardown(bind_ipi_and_bind_vcpu, setup, teardown),
