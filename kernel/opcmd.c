@@ -13,6 +13,8 @@ const struct opcmd_spec opcmd_specs[] = {
     {"destroy", OPCMD_DESTROY, "destroy N", "end domain N at once, whatever its state"},
     {"sched-credit", OPCMD_SCHED_CREDIT, "sched-credit [N [weight W] [cap C]]",
      "show or set credit-scheduler weight (1-65535) and cap (percent, 0 = none)"},
+    {"mem-set", OPCMD_MEM_SET, "mem-set N SIZE",
+     "ask domain N's balloon for SIZE of memory (MiB, or with a K/M/G suffix)"},
     {"console", OPCMD_CONSOLE, "console N", "send serial input to domain N"},
     {"uptime", OPCMD_UPTIME, "uptime", "time since the monitor started"},
     {"help", OPCMD_HELP, "help", "this list"},
@@ -28,7 +30,7 @@ const unsigned int opkey_nr_specs = ARRAY_SIZE(opkey_specs);
 
 const char opcmd_usage_all[] =
     "commands: list, pause N, unpause N, shutdown N, destroy N, sched-credit [N [weight W] "
-    "[cap C]], console N, uptime, help; keys: h q r m e t";
+    "[cap C]], mem-set N SIZE, console N, uptime, help; keys: h q r m e t";
 
 /* The words of a line, copied so that each ends in a NUL. */
 struct words {
@@ -115,6 +117,25 @@ static int parse_credit_opts(const struct words *ws, struct opcmd *c, struct opc
     return 0;
 }
 
+/* mem-set's SIZE: MiB by default, K/M/G suffixes; a whole number of KiB, at least 1 MiB. */
+static int parse_mem_size(const struct words *ws, struct opcmd *c, struct opcmd_error *err,
+                          const char *usage)
+{
+    uint64_t bytes;
+    if (ws->n < 3) {
+        return fail(err, "missing size", usage);
+    }
+    if (ws->n > 3) {
+        return fail(err, "too many arguments", usage);
+    }
+    if (parse_size(ws->w[2], NULL, 1ull << 20, &bytes) || bytes % 1024 || bytes < (1ull << 20) ||
+        bytes > (1ull << 44)) {
+        return fail(err, "size must be 1M or more, in whole KiB", usage);
+    }
+    c->mem_kib = bytes / 1024;
+    return 0;
+}
+
 /* The arguments of a known command, by its kind. */
 static int parse_args(const struct opcmd_spec *s, const struct words *ws, struct opcmd *c,
                       struct opcmd_error *err)
@@ -133,6 +154,9 @@ static int parse_args(const struct opcmd_spec *s, const struct words *ws, struct
     c->has_domid = true;
     if (s->kind == OPCMD_SCHED_CREDIT) {
         return parse_credit_opts(ws, c, err, s->usage);
+    }
+    if (s->kind == OPCMD_MEM_SET) {
+        return parse_mem_size(ws, c, err, s->usage);
     }
     return ws->n == 2 ? 0 : fail(err, "too many arguments", s->usage);
 }

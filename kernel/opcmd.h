@@ -27,6 +27,7 @@ enum opcmd_kind {
     OPCMD_DESTROY,      /* .domid */
     OPCMD_SCHED_CREDIT, /* [.domid [.weight] [.cap]] */
     OPCMD_CONSOLE,      /* .domid */
+    OPCMD_MEM_SET,      /* .domid, .mem_kib */
     OPCMD_UPTIME,
     OPCMD_HELP,
 };
@@ -40,6 +41,7 @@ struct opcmd {
     uint16_t domid;
     uint16_t weight;
     uint16_t cap;
+    uint64_t mem_kib; /* OPCMD_MEM_SET: the new target */
 };
 
 /* Why a line was refused, for the one line the console prints. */

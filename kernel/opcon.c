@@ -9,10 +9,12 @@
 #include "kernel/console.h"
 #include "kernel/console_input.h"
 #include "kernel/domain.h"
+#include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/opcmd.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/xs_ring.h"
 
 #define CTRL_U 0x15
 
@@ -121,8 +123,9 @@ static void cmd_unpause(struct domain *d)
 }
 
 /*
- * Without xenstore's control/shutdown node there is no way to ask a guest to shut itself
- * down, so the monitor does it for it, as if it had called SCHEDOP_shutdown(poweroff).
+ * Asks the guest through xenstore's control/shutdown, as xl does; a guest that does not
+ * act in time is shut down by the monitor (kernel/xs_ring.c).  A guest without a store
+ * (the initial domain) is shut down at once, as if it had called SCHEDOP_shutdown.
  */
 static void cmd_shutdown(struct domain *d)
 {
@@ -131,8 +134,26 @@ static void cmd_shutdown(struct domain *d)
                 d->id);
         return;
     }
-    pr_info("console: shutting domain %u (%s) down\n", d->id, d->name);
-    domain_shutdown(d, SHUTDOWN_poweroff);
+    pr_info("console: shutting domain %u (%s) down (control/shutdown, or at once without a "
+            "store)\n", d->id, d->name);
+    xs_request_shutdown(d, "poweroff");
+}
+
+/* mem-set: the guest's balloon target in xenstore (memory/target). */
+static void cmd_mem_set(struct domain *d, uint64_t kib)
+{
+    int rc = xs_set_memory_target(d, kib);
+    if (rc == 0) {
+        pr_info("console: domain %u (%s): memory/target %llu KiB\n", d->id, d->name, kib);
+    } else if (rc == -EINVAL) {
+        pr_info("console: mem-set: %llu KiB is above domain %u's maximum (%u KiB)\n", kib, d->id,
+                d->max_pages * 4);
+    } else if (rc == -ENOENT) {
+        pr_info("console: mem-set: domain %u (%s) has no xenstore, so no balloon to ask\n",
+                d->id, d->name);
+    } else {
+        pr_info("console: mem-set: the store refused (%d)\n", rc);
+    }
 }
 
 /*
@@ -204,7 +225,7 @@ static void run(const struct opcmd *c)
     struct domain *d = NULL;
     bool needs_domain = c->kind == OPCMD_PAUSE || c->kind == OPCMD_UNPAUSE ||
                         c->kind == OPCMD_SHUTDOWN || c->kind == OPCMD_DESTROY ||
-                        c->kind == OPCMD_CONSOLE;
+                        c->kind == OPCMD_CONSOLE || c->kind == OPCMD_MEM_SET;
     if (needs_domain && !(d = find_domain(c))) {
         return;
     }
@@ -231,6 +252,9 @@ static void run(const struct opcmd *c)
         break;
     case OPCMD_SCHED_CREDIT:
         cmd_sched_credit(c);
+        break;
+    case OPCMD_MEM_SET:
+        cmd_mem_set(d, c->mem_kib);
         break;
     case OPCMD_CONSOLE:
         cmd_console(d);

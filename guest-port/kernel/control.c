@@ -6,7 +6,8 @@
  * The command line option xs_selftest=poweroff (or reboot) makes the kernel write that
  * request into its own control/shutdown (a node the guest may write, as on Xen) once its
  * processes are done, and then wait for the watch: the same path the monitor's request
- * takes.
+ * takes.  The option await_shutdown makes it stay after its processes, serving memory/target
+ * and waiting for control/shutdown (the operator's mem-set and shutdown).
  */
 #include "guest/console.h"
 #include "guest/hypercall.h"
@@ -94,6 +95,14 @@ void control_done(void)
     size_t n = 0;
     control_poll();
     balloon_selftest();
+    if (have_store && strstr((const char *)start_info->cmd_line, "await_shutdown")) {
+        /* await_shutdown: stay, serving the watches, until the operator's shutdown. */
+        printk("mini kernel: waiting for control/shutdown\n");
+        for (;;) {
+            control_poll();
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        }
+    }
     if (!opt || !have_store) {
         return;
     }

@@ -162,6 +162,28 @@ static void sched_credit_malformed(void **state)
     parse_bad("sched-credit 1 -w 5", "expected 'weight' or 'cap'", u);
 }
 
+static void mem_set_forms_and_refusals(void **state)
+{
+    const char *u = "mem-set N SIZE";
+    struct opcmd c = parse_ok("mem-set 2 64");
+    (void)state;
+    assert_int_equal(c.kind, OPCMD_MEM_SET);
+    assert_int_equal(c.domid, 2);
+    assert_int_equal(c.mem_kib, 64 * 1024); /* MiB by default */
+    assert_int_equal(parse_ok("mem-set 2 8M").mem_kib, 8192);
+    assert_int_equal(parse_ok("mem-set 2 2G").mem_kib, 2 * 1024 * 1024);
+    assert_int_equal(parse_ok("mem-set 2 4100k").mem_kib, 4100);
+    parse_bad("mem-set", "missing domain id", u);
+    parse_bad("mem-set 2", "missing size", u);
+    parse_bad("mem-set 2 8M 9", "too many arguments", u);
+    parse_bad("mem-set x 8M", "bad domain id (a decimal number)", u);
+    parse_bad("mem-set 2 12x", "size must be 1M or more, in whole KiB", u);
+    parse_bad("mem-set 2 1000k", "size must be 1M or more, in whole KiB", u);
+    parse_bad("mem-set 2 1025b", "size must be 1M or more, in whole KiB", u);
+    parse_bad("mem-set 2 0", "size must be 1M or more, in whole KiB", u);
+    parse_bad("mem-set 2 99999999G", "size must be 1M or more, in whole KiB", u);
+}
+
 static void unknown_and_oversized(void **state)
 {
     char longline[OPCMD_LINE_MAX + 2];
@@ -187,7 +209,8 @@ static void help_table_matches_parser(void **state)
         const char *u = opcmd_specs[i].usage;
         char line[80];
         assert_int_equal(strncmp(u, opcmd_specs[i].name, strlen(opcmd_specs[i].name)), 0);
-        snprintf(line, sizeof(line), "%s%s", opcmd_specs[i].name, strstr(u, " N") ? " 1" : "");
+        snprintf(line, sizeof(line), "%s%s%s", opcmd_specs[i].name, strstr(u, " N") ? " 1" : "",
+                 strstr(u, " SIZE") ? " 16" : "");
         assert_int_equal(parse_ok(line).kind, opcmd_specs[i].kind);
         assert_non_null(strstr(opcmd_usage_all, opcmd_specs[i].name));
     }
@@ -202,6 +225,7 @@ int main(void)
         cmocka_unit_test(commands_with_a_domain),
         cmocka_unit_test(sched_credit_forms),
         cmocka_unit_test(sched_credit_malformed),
+        cmocka_unit_test(mem_set_forms_and_refusals),
         cmocka_unit_test(unknown_and_oversized),
         cmocka_unit_test(help_table_matches_parser),
     };
