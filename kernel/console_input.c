@@ -1,5 +1,6 @@
 /* Serial input: the focus (monitor or a domain), Ctrl-A x3 switching, per-domain buffers. */
 #include "kernel/console_input.h"
+#include "kernel/backend.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/domain.h"
@@ -112,6 +113,7 @@ static void domain_input(struct domain *d, char c)
                 CONSOLE_INPUT_BUF);
     }
     evtchn_send_global_virq(d, VIRQ_CONSOLE);
+    backend_kick(d, BACKEND_CONSOLE);   /* its console ring, if it has one, takes it next */
 }
 
 /* One byte to whoever has the focus; rx_lock held. */

@@ -19,8 +19,8 @@ struct domain;
 /*
  * Moves up to n bytes of d's typed input, oldest first, into buf; returns how many, and in
  * *pos where the reading stopped (for console_input_untake).  For CONSOLEIO_read of the
- * privileged domain now, and for the console ring of the other domains once it is served
- * (the hook: that backend calls this when the ring has room).  Any context.
+ * privileged domain, and for the console ring of the other domains (kernel/console_ring.c
+ * calls this when the ring has room).  Any context.
  */
 size_t console_input_take(struct domain *d, char *buf, size_t n, uint32_t *pos);
 

@@ -4,6 +4,7 @@
  * ring whose indices are out of range.
  */
 #include "kernel/console_ring.h"
+#include "kernel/console_input.h"
 #include "kernel/backend.h"
 #include "kernel/domain.h"
 #include "kernel/errno.h"
@@ -57,6 +58,34 @@ static bool take_output(struct cons_slot *s, cons_intf_t *intf, bool *took)
     return s->out_cons != prod;
 }
 
+/*
+ * Moves what the operator typed for the domain (kernel/console_input.c) into the ring's
+ * input side, as far as it has room; true when some went in.  A consumer index the guest
+ * moved past the producer breaks the ring.  cons_lock held, intf mapped.
+ */
+static bool feed_input(struct cons_slot *s, cons_intf_t *intf, bool *more)
+{
+    uint32_t cons = READ_ONCE(intf->in_cons), pos;
+    char in[64];
+    size_t room, n;
+    if (s->in_prod - cons > sizeof(intf->in)) {
+        break_ring(s, "input");
+        return false;
+    }
+    room = MIN(sizeof(in), sizeof(intf->in) - (s->in_prod - cons));
+    n = room ? console_input_take(s->d, in, room, &pos) : 0;
+    for (size_t i = 0; i < n; i++) {
+        intf->in[MASK_XENCONS_IDX(s->in_prod, intf->in)] = in[i];
+        s->in_prod++;
+    }
+    if (n) {
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        intf->in_prod = s->in_prod;
+    }
+    *more |= n == sizeof(in);
+    return n != 0;
+}
+
 bool console_ring_serve(unsigned int domid)
 {
     uint32_t f = spin_lock_irqsave(&cons_lock);
@@ -65,6 +94,9 @@ bool console_ring_serve(unsigned int domid)
     if (s && !s->broken) {
         cons_intf_t *intf = map_frame(s->frame);
         more = take_output(s, intf, &took);
+        if (!s->broken && feed_input(s, intf, &more)) {
+            took = true;
+        }
         unmap_frame((const void *)intf);
         if (took) {
             evtchn_notify_monitor(s->d, s->port, BACKEND_CONSOLE);

@@ -7,6 +7,7 @@
  *     role=solo                  everything that needs one domain
  *     role=owner peer=<id>       shares a node with the peer, then waits for its mark
  *     role=reader peer=<id>      reads the shared node, may not write it nor the owner's home
+ *     role=typist                reads a line the operator types into its console ring
  *     cycles=1                   also prints the instructions per XS_READ round trip (-icount)
  */
 #include "guest/events.h"
@@ -267,6 +268,29 @@ static void reader(domid_t self, domid_t peer)
     TEST_ASSERT(!strcmp(buf, "ack"));
 }
 
+/* Waits for a line typed at the operator console (console N) through the console ring. */
+static void typist(void)
+{
+    char got[32];
+    size_t n = 0;
+    TEST_EQ(xencons_init(), 0);
+    test_note("typist: ready");
+    for (uint64_t end = time_system_ns() + WAIT_NS;
+         time_system_ns() < end && (n == 0 || got[n - 1] != '\r');) {
+        int rc = xencons_read(got + n, sizeof(got) - 1 - n);
+        TEST_ASSERT(rc >= 0);
+        n += rc > 0 ? (size_t)rc : 0;
+        if (n == sizeof(got) - 1) {
+            break;
+        }
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    got[n] = '\0';
+    TEST_ASSERT(n == 7 && !memcmp(got, "typed!\r", 7));
+    got[n && got[n - 1] == '\r' ? n - 1 : n] = '\0';
+    test_note("typist: read '%s' from the console ring", got);
+}
+
 int guest_main(void)
 {
     domid_t self = 0;
@@ -278,6 +302,8 @@ int guest_main(void)
         owner((domid_t)arg("peer", 0));
     } else if (is_role("reader")) {
         reader(self, (domid_t)arg("peer", 0));
+    } else if (is_role("typist")) {
+        typist();
     } else {
         test_operations();
         test_errors();

@@ -10,6 +10,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/console_input.h"
+#include "kernel/backend.h"
 #include "kernel/domain.h"
 #include "kernel/opcon.h"
 
@@ -34,6 +35,14 @@ int evtchn_send_global_virq(struct domain *d, unsigned int virq)
     return 0;
 }
 
+static unsigned int kicks[NR_FAKE];
+
+void backend_kick(struct domain *d, unsigned int svc)
+{
+    assert_int_equal(svc, BACKEND_CONSOLE);
+    kicks[d->id]++;
+}
+
 void opcon_input(char c)
 {
     assert_true(monitor_len < sizeof(monitor_got));
@@ -55,6 +64,7 @@ static int setup(void **state)
         strcpy(domains[i]->name, names[i]);
         domains[i]->state = DOMAIN_RUNNING;
         virqs[i] = 0;
+        kicks[i] = 0;
     }
     monitor_len = 0;
     gone_calls = 0;
@@ -134,6 +144,8 @@ static void domain_input_raises_virq_per_byte(void **state)
     switch_once();
     TYPE("abc");
     assert_int_equal(virqs[1], 3);
+    assert_int_equal(kicks[1], 3);   /* its console ring is told each time */
+    assert_int_equal(kicks[2], 0);
     assert_int_equal(monitor_len, 0);
     assert_int_equal(console_input_take(domains[2], buf, sizeof(buf), &pos), 0);
     assert_int_equal(console_input_take(domains[1], buf, 2, &pos), 2);

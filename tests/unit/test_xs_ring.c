@@ -11,6 +11,7 @@
 #include "unit.h"
 #include "arch/x86/time.h"
 #include "kernel/backend.h"
+#include "kernel/console_input.h"
 #include "kernel/console_ring.h"
 #include "kernel/domain.h"
 #include "kernel/errno.h"
@@ -98,6 +99,21 @@ int evtchn_notify_monitor(struct domain *d, evtchn_port_t port, unsigned int svc
     assert_int_equal(port, 128 - svc);
     notifies[svc - 1]++;
     return 0;
+}
+
+/* What the operator typed for the domain (kernel/console_input.c), taken in order. */
+static const char *typed = "";
+static size_t typed_at;
+
+size_t console_input_take(struct domain *d, char *buf, size_t n, uint32_t *pos)
+{
+    size_t k = 0;
+    (void)d;
+    while (k < n && typed[typed_at]) {
+        buf[k++] = typed[typed_at++];
+    }
+    *pos = (uint32_t)typed_at;
+    return k;
 }
 
 void domain_shutdown(struct domain *d, unsigned int reason)
@@ -295,6 +311,33 @@ static void test_console_output_and_input(void **state)
     assert_int_equal(console_ring_put_input(&dom, "x", 1), -EIO);
 }
 
+/* Typed input reaches the ring when it is served, as far as the ring has room. */
+static void test_console_typed_input(void **state)
+{
+    (void)state;
+    typed = "ls -l\n";
+    typed_at = 0;
+    assert_false(console_ring_serve(1));
+    assert_int_equal(cons->in_prod, 6);
+    assert_memory_equal((const char *)cons->in, "ls -l\n", 6);
+    assert_int_equal(notifies[BACKEND_CONSOLE - 1], 1);
+    /* A full ring takes nothing more until the guest consumes. */
+    cons->in_prod = 0;
+    cons->in_cons = 0;
+    typed = "0123456789012345678901234567890123456789012345678901234567890123456789";
+    typed_at = 0;
+    for (int i = 0; i < 64 && console_ring_serve(1); i++) {
+    }
+    assert_int_equal(typed_at, 70);
+    /* A consumer index past the producer breaks the ring. */
+    cons->in_cons = cons->in_prod + 100;
+    typed = "x";
+    typed_at = 0;
+    console_ring_serve(1);
+    assert_int_equal(console_ring_put_input(&dom, "x", 1), -EIO);
+    typed = "";
+}
+
 static void test_console_budget(void **state)
 {
     (void)state;
@@ -357,6 +400,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_length_over_the_protocol, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_message_waits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console_output_and_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_console_typed_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shutdown_request_and_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_target, setup, teardown),
