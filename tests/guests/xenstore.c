@@ -231,12 +231,26 @@ static void owner(domid_t peer)
     TEST_EQ(xenbus_request(XS_SET_PERMS, 0, buf, (uint32_t)l, buf, sizeof(buf), NULL), 0);
     /* The peer cannot write here, so it says it is done in its own home. */
     int rc = -XEN_ENOENT;
-    for (uint64_t end = time_system_ns() + WAIT_NS; rc < 0 && time_system_ns() < end;) {
+    for (uint64_t end = time_system_ns() + WAIT_NS; rc == -XEN_ENOENT && time_system_ns() < end;) {
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
         rc = xenbus_read(0, path, buf, sizeof(buf));
     }
     TEST_EQ(rc, -XEN_EACCES);   /* its home is its own: we only see that it exists */
     TEST_EQ(xenbus_write(0, "shared", "ack"), 0);     /* the peer may go now */
+    /*
+     * Our node goes with us: stay until the peer has seen the ack (its "bye" exists) or
+     * has gone (its home is removed with it).
+     */
+    char home[48];
+    bool seen = false;
+    snprintf(path, sizeof(path), "/local/domain/%u/bye", peer);
+    snprintf(home, sizeof(home), "/local/domain/%u", peer);
+    for (uint64_t end = time_system_ns() + WAIT_NS; !seen && time_system_ns() < end;) {
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        seen = xenbus_read(0, path, buf, sizeof(buf)) != -XEN_ENOENT ||
+               xenbus_read(0, home, buf, sizeof(buf)) == -XEN_ENOENT;
+    }
+    TEST_ASSERT(seen);
 }
 
 static void reader(domid_t self, domid_t peer)
@@ -266,6 +280,7 @@ static void reader(domid_t self, domid_t peer)
         rc = xenbus_read(0, path, buf, sizeof(buf));
     }
     TEST_ASSERT(!strcmp(buf, "ack"));
+    TEST_EQ(xenbus_write(0, "bye", "1"), 0);
 }
 
 /* Waits for a line typed at the operator console (console N) through the console ring. */
