@@ -86,3 +86,28 @@ void guest_panic_hook(const char *msg)
     printk("Test result: ERROR panic: %s\n", msg);
     guest_shutdown(SHUTDOWN_crash);
 }
+
+unsigned long test_arg(const char *key, unsigned long def)
+{
+    const char *line = (const char *)start_info->cmd_line, *p = line;
+    size_t n = strlen(key);
+    unsigned long v = 0;
+
+    while ((p = strstr(p, key)) && !((p == line || p[-1] == ' ') && p[n] == '=')) {
+        p += n;
+    }
+    if (!p) {
+        return def;
+    }
+    for (p += n + 1; *p >= '0' && *p <= '9'; p++) {
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    return v;
+}
+
+bool test_role(const char *role)
+{
+    const char *r = strstr((const char *)start_info->cmd_line, "role=");
+
+    return r && strncmp(r + 5, role, strlen(role)) == 0;
+}

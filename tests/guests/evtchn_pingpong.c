@@ -22,31 +22,6 @@ TEST_NAME("evtchn_pingpong");
 
 #define SETTLE_YIELDS 2000 /* how long each side watches for a stray event at the end */
 
-static unsigned long arg(const char *key, unsigned long def)
-{
-    const char *line = (const char *)start_info->cmd_line, *p = line;
-    size_t n = strlen(key);
-    unsigned long v = 0;
-
-    while ((p = strstr(p, key)) && !((p == line || p[-1] == ' ') && p[n] == '=')) {
-        p += n;
-    }
-    if (!p) {
-        return def;
-    }
-    for (p += n + 1; *p >= '0' && *p <= '9'; p++) {
-        v = v * 10 + (unsigned long)(*p - '0');
-    }
-    return v;
-}
-
-static bool is_role(const char *role)
-{
-    const char *r = strstr((const char *)start_info->cmd_line, "role=");
-
-    return r && strncmp(r + 5, role, strlen(role)) == 0;
-}
-
 /* Yields for a while, then says whether port went pending meanwhile. */
 static bool stray_event(evtchn_port_t port)
 {
@@ -121,10 +96,10 @@ static void ping(domid_t peer, evtchn_port_t want, unsigned long count)
     TEST_EQ(early, 0);
     TEST_ASSERT(!stray_event(port));
     test_note("ping: sent %lu, received %lu, early %lu", count, count, early);
-    if (arg("cycles", 0)) {
+    if (test_arg("cycles", 0)) {
         test_note("ping: %llu cycles per round trip", (unsigned long long)(cycles / count));
     }
-    if (arg("keep", 0)) {
+    if (test_arg("keep", 0)) {
         await_teardown(peer, port);
     }
     TEST_EQ(evtchn_close(port), 0);
@@ -186,23 +161,23 @@ static void pong(domid_t peer, evtchn_port_t remote, unsigned long count)
     events_mask_set(1);
     TEST_EQ(duplicates, 0);
     test_note("pong: received %lu, replied %lu, duplicates %lu", received, replied, duplicates);
-    if (!arg("keep", 0)) {
+    if (!test_arg("keep", 0)) {
         TEST_EQ(evtchn_close(port), 0);
     }
 }
 
 int guest_main(void)
 {
-    domid_t peer = (domid_t)arg("peer", 0);
-    evtchn_port_t port = (evtchn_port_t)arg("port", 1);
-    unsigned long count = arg("count", 100000);
+    domid_t peer = (domid_t)test_arg("peer", 0);
+    evtchn_port_t port = (evtchn_port_t)test_arg("port", 1);
+    unsigned long count = test_arg("count", 100000);
 
     if (!events_usable || !peer) {
         test_error("needs event callbacks and peer=<domain id> on the command line");
     }
-    if (is_role("ping")) {
+    if (test_role("ping")) {
         ping(peer, port, count);
-    } else if (is_role("pong")) {
+    } else if (test_role("pong")) {
         pong(peer, port, count);
     } else {
         test_error("role=ping or role=pong");

@@ -24,24 +24,6 @@ TEST_NAME("hostile_xenstore");
 
 static char buf[XENSTORE_PAYLOAD_MAX + 1];
 
-static unsigned long arg(const char *key, unsigned long def)
-{
-    const char *line = (const char *)start_info->cmd_line, *p = line;
-    size_t n = strlen(key);
-    unsigned long v = 0;
-
-    while ((p = strstr(p, key)) && !((p == line || p[-1] == ' ') && p[n] == '=')) {
-        p += n;
-    }
-    if (!p) {
-        return def;
-    }
-    for (p += n + 1; *p >= '0' && *p <= '9'; p++) {
-        v = v * 10 + (unsigned long)(*p - '0');
-    }
-    return v;
-}
-
 static bool is_mode(const char *m)
 {
     const char *r = strstr((const char *)start_info->cmd_line, "mode=");
@@ -184,7 +166,7 @@ int guest_main(void)
     r = xenbus_ring();
     TEST_EQ(r->server_features & XENSTORE_SERVER_FEATURE_ERROR, XENSTORE_SERVER_FEATURE_ERROR);
     if (is_mode("flood")) {
-        foreign_nodes((domid_t)arg("peer", 0));    /* first: while the peer is there */
+        foreign_nodes((domid_t)test_arg("peer", 0));    /* first: while the peer is there */
         flood_nodes();
         flood_watches();
         malformed();

@@ -25,24 +25,6 @@ TEST_NAME("sched_share");
 
 #define MS 1000000ULL
 
-static unsigned long arg(const char *key, unsigned long def)
-{
-    const char *line = (const char *)start_info->cmd_line, *p = line;
-    size_t n = strlen(key);
-    unsigned long v = 0;
-
-    while ((p = strstr(p, key)) && !((p == line || p[-1] == ' ') && p[n] == '=')) {
-        p += n;
-    }
-    if (!p) {
-        return def;
-    }
-    for (p += n + 1; *p >= '0' && *p <= '9'; p++) {
-        v = v * 10 + (unsigned long)(*p - '0');
-    }
-    return v;
-}
-
 static bool is_mode(const char *mode)
 {
     const char *m = strstr((const char *)start_info->cmd_line, "mode=");
@@ -101,9 +83,9 @@ static struct vcpu_runstate_info behave_for(const struct vcpu_runstate_info *fro
 
 int guest_main(void)
 {
-    uint64_t window = arg("window", 3000) * MS, ran, total;
+    uint64_t window = test_arg("window", 3000) * MS, ran, total;
     struct vcpu_runstate_info r0 = runstate(), r1;
-    unsigned long share, tol = arg("tol", 20);
+    unsigned long share, tol = test_arg("tol", 20);
 
     TEST_EQ(r0.state, RUNSTATE_running);
     r1 = behave_for(&r0, window);
@@ -112,15 +94,15 @@ int guest_main(void)
     share = (unsigned long)(ran * 1000 / total);
     test_note("ran %llu ms of %llu ms: %lu.%lu %%", (unsigned long long)(ran / MS),
               (unsigned long long)(total / MS), share / 10, share % 10);
-    behave_for(&r1, arg("tail", 400) * MS);
+    behave_for(&r1, test_arg("tail", 400) * MS);
     if (is_mode("block")) {
-        TEST_CHECK(share <= arg("share", 10), "a sleeper ran %lu tenths of a percent", share);
+        TEST_CHECK(share <= test_arg("share", 10), "a sleeper ran %lu tenths of a percent", share);
         TEST_ASSERT(r1.time[RUNSTATE_blocked] - r0.time[RUNSTATE_blocked] > window / 2);
-    } else if (arg("share", 0)) {
-        unsigned long want = arg("share", 0);
+    } else if (test_arg("share", 0)) {
+        unsigned long want = test_arg("share", 0);
 
         TEST_CHECK(share + tol >= want, "got %lu tenths of a percent, wanted %lu", share, want);
-        TEST_CHECK(arg("min", 0) || share <= want + tol,
+        TEST_CHECK(test_arg("min", 0) || share <= want + tol,
                    "got %lu tenths of a percent, wanted %lu", share, want);
     }
     test_finish();

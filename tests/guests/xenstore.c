@@ -24,30 +24,6 @@ TEST_NAME("xenstore");
 #define WAIT_NS     (20ull * 1000 * 1000 * 1000)
 #define VALUE_QUOTA 2048    /* the monitor's limit on one value (docs/xenstore.md) */
 
-static unsigned long arg(const char *key, unsigned long def)
-{
-    const char *line = (const char *)start_info->cmd_line, *p = line;
-    size_t n = strlen(key);
-    unsigned long v = 0;
-
-    while ((p = strstr(p, key)) && !((p == line || p[-1] == ' ') && p[n] == '=')) {
-        p += n;
-    }
-    if (!p) {
-        return def;
-    }
-    for (p += n + 1; *p >= '0' && *p <= '9'; p++) {
-        v = v * 10 + (unsigned long)(*p - '0');
-    }
-    return v;
-}
-
-static bool is_role(const char *role)
-{
-    const char *r = strstr((const char *)start_info->cmd_line, "role=");
-    return r && !strncmp(r + 5, role, strlen(role));
-}
-
 static char buf[XENSTORE_PAYLOAD_MAX + 1];
 
 /* A raw request whose error (or 0) is returned. */
@@ -313,11 +289,11 @@ int guest_main(void)
         test_skip("no xenstore in start_info");
     }
     test_standard_entries(&self);
-    if (is_role("owner")) {
-        owner((domid_t)arg("peer", 0));
-    } else if (is_role("reader")) {
-        reader(self, (domid_t)arg("peer", 0));
-    } else if (is_role("typist")) {
+    if (test_role("owner")) {
+        owner((domid_t)test_arg("peer", 0));
+    } else if (test_role("reader")) {
+        reader(self, (domid_t)test_arg("peer", 0));
+    } else if (test_role("typist")) {
         typist();
     } else {
         test_operations();
@@ -325,7 +301,7 @@ int guest_main(void)
         test_watches();
         test_transactions();
         test_console_ring();
-        if (arg("cycles", 0)) {
+        if (test_arg("cycles", 0)) {
             measure();
         }
     }

@@ -27,6 +27,12 @@ bool test_check_eq(long long got, long long want, int line, const char *got_expr
 /* Prints "name: message" for progress (not a result). */
 PRINTF_LIKE(1, 2) void test_note(const char *fmt, ...);
 
+/* The decimal value of key=N on the guest's command line (a word of its own), or def. */
+unsigned long test_arg(const char *key, unsigned long def);
+
+/* True when the command line says role=<role>. */
+bool test_role(const char *role);
+
 unsigned int test_failures(void);
 
 NORETURN void test_finish(void);
